@@ -1,0 +1,1 @@
+# data: files are listed here as they are added.

@@ -1,0 +1,1 @@
+# db: files are listed here as they are added.

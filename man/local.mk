@@ -1,0 +1,1 @@
+# man: files are listed here as they are added.

@@ -1,0 +1,1 @@
+# screens: files are listed here as they are added.

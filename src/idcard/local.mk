@@ -1,0 +1,1 @@
+# src/idcard: GA 467 ID-card reader.

@@ -1,0 +1,16 @@
+# Core library: util, model, flow (and the areas below it). The TUI and the
+# sub-commands link against it; so do the unit tests.
+noinst_LIBRARIES += libguitai.a
+libguitai_a_SOURCES = \
+	src/util/err.c src/util/err.h src/util/i18n.h \
+	src/util/ini.c src/util/ini.h \
+	src/util/str.c src/util/str.h \
+	src/util/config.h \
+	src/model/val.h \
+	src/model/region.h
+
+GUITAI_LIBS = libguitai.a $(CURSES_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL) $(UTIL_LIBS) $(AX_PTHREAD_LIBS)
+
+bin_PROGRAMS += guitai
+guitai_SOURCES = src/main.c
+guitai_LDADD = $(GUITAI_LIBS)

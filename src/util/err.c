@@ -1,0 +1,42 @@
+/* err_set/err_prefix: the formatting half of the error convention in err.h. */
+#include "config.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int err_set(struct gt_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_prefix(struct gt_err *err, const char *fmt, ...)
+{
+	char prefix[256], old[sizeof(err->msg)];
+	size_t plen;
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	old[sizeof(old) - 1] = '\0';
+	plen = strlen(prefix);
+	if (plen > sizeof(err->msg) - 3)
+		plen = sizeof(err->msg) - 3;
+	memcpy(err->msg, prefix, plen);
+	memcpy(err->msg + plen, ": ", 2);
+	str_copy(err->msg + plen + 2, sizeof(err->msg) - plen - 2, old);
+	return -1;
+}

@@ -14,3 +14,7 @@ GUITAI_LIBS = libguitai.a $(CURSES_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINT
 bin_PROGRAMS += guitai
 guitai_SOURCES = src/main.c
 guitai_LDADD = $(GUITAI_LIBS)
+
+include src/model/val.mk
+include src/model/region.mk
+include src/idcard/local.mk

@@ -1,0 +1,1 @@
+# GB/T 2260 divisions

@@ -1,0 +1,1 @@
+# validators (GB 32100, GB 11643, ...)

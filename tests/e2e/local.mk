@@ -1,0 +1,1 @@
+# end-to-end tests through tmux (shell, TAP)

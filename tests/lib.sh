@@ -43,8 +43,8 @@ diag() {
 	printf '# %s\n' "$@"
 }
 
-# A config file with every path inside TEST_TMP; extra INI lines may follow
-# on stdin.
+# A config file with every path inside TEST_TMP; an argument, when given, is
+# appended as extra INI text.
 write_config() {
 	local conf="$TEST_TMP/guitai.conf"
 	cat > "$conf" <<CONF
@@ -59,7 +59,7 @@ regions = $top_srcdir/data/regions.tsv
 [log]
 file = $TEST_TMP/guitai.log
 CONF
-	if [ ! -t 0 ]; then cat >> "$conf"; fi
+	if [ $# -gt 0 ]; then printf '%s\n' "$1" >> "$conf"; fi
 	echo "$conf"
 }
 

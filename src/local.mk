@@ -7,7 +7,15 @@ libguitai_a_SOURCES = \
 	src/util/str.c src/util/str.h \
 	src/util/config.h \
 	src/model/val.h \
-	src/model/region.h
+	src/model/region.h \
+	src/model/app.c src/model/app.h \
+	src/model/catalog.c src/model/catalog.h \
+	src/model/check.c src/model/check.h \
+	src/util/config.c \
+	src/util/log.c src/util/log.h \
+	src/flow/ctx.c src/flow/ctx.h \
+	src/flow/issue.c src/flow/issue.h \
+	src/flow/session.c src/flow/session.h
 
 GUITAI_LIBS = libguitai.a $(CURSES_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL) $(UTIL_LIBS) $(AX_PTHREAD_LIBS)
 

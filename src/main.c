@@ -1,8 +1,416 @@
-/* guitai entry point: parses global options and dispatches sub-commands. */
+/* guitai entry point: global options, then one sub-command, or the counter
+ * UI when none is given. Every TUI action has a sub-command here that does
+ * the same through the same flow, without a terminal.
+ *
+ * Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data. */
 #include "config.h"
+#include "db/store.h"
+#include "flow/ctx.h"
+#include "flow/issue.h"
+#include "flow/session.h"
+#include "model/region.h"
+#include "screens/ui.h"
+#include "util/i18n.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INVALID 3
+
+static void main_usage(FILE *out)
 {
-	puts(PACKAGE_STRING);
+	fprintf(out, "%s", _("Usage: guitai [--config FILE] [COMMAND [ARGS]]\n"
+		"\n"
+		"Without a command, start the counter (a terminal of 80x24 or larger).\n"
+		"\n"
+		"Commands:\n"
+		"  issue --batch FILE [--operator NAME]\n"
+		"                       check and store one new application from an INI file\n"
+		"  show APPNO [--full]  print an application (personal numbers masked)\n"
+		"  list [--status draft|submitted|cancelled] [--limit N]\n"
+		"                       list applications of this terminal, newest first\n"
+		"  operator add NAME [--role operator|supervisor|auditor] [--password-file FILE]\n"
+		"  operator list\n"
+		"  catalog              list the applications, terms and prices on offer\n"
+		"  region CODE          show the province, city and district of a code\n"
+		"  paths                show the configuration file and paths in use\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    use this configuration file\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n"
+		"\n"
+		"Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data.\n"
+		"See guitai(1) and guitai.conf(5).\n"));
+}
+
+static int main_open(struct gt_ctx *ctx, const char *config_path)
+{
+	struct gt_err err;
+
+	if (ctx_open(ctx, config_path, &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		return -1;
+	}
+	if (log_open(ctx->cfg.log_path, &err) != 0)
+		fprintf(stderr, "guitai: %s\n", err.msg);
 	return 0;
+}
+
+static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'b' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct issue_batch_result *res;
+	const char *batch = NULL, *op = "batch";
+	struct gt_err err;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:o:", opts, NULL)) != -1) {
+		if (c == 'b')
+			batch = optarg;
+		else if (c == 'o')
+			op = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (batch == NULL || optind != argc) {
+		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME]\n"));
+		return EXIT_USAGE;
+	}
+	res = calloc(1, sizeof(*res));
+	if (res == NULL)
+		return EXIT_FAILURE;
+	rc = issue_batch(ctx, batch, op, res, &err);
+	if (rc == 0) {
+		printf("%s\n", res->app_no);
+		log_msg("batch: stored %s", res->app_no);
+	} else if (rc == 1) {
+		for (size_t i = 0; i < res->nerrors; i++)
+			printf("%s: %s\n", res->errors[i].where, res->errors[i].msg);
+		log_msg("batch: %s refused with %zu problems", batch, res->nerrors);
+	} else {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+	}
+	free(res);
+	return rc == 0 ? EXIT_SUCCESS : rc == 1 ? EXIT_INVALID : EXIT_FAILURE;
+}
+
+static int cmd_show(struct gt_ctx *ctx, int argc, char **argv)
+{
+	struct application *app;
+	int full = 0, rc = EXIT_FAILURE;
+	const char *app_no = NULL;
+	struct gt_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--full") == 0)
+			full = 1;
+		else if (app_no == NULL && argv[i][0] != '-')
+			app_no = argv[i];
+		else
+			app_no = "";
+	}
+	if (app_no == NULL || app_no[0] == '\0') {
+		fprintf(stderr, "%s", _("usage: guitai show APPNO [--full]\n"));
+		return EXIT_USAGE;
+	}
+	app = calloc(1, sizeof(*app));
+	if (app == NULL)
+		return EXIT_FAILURE;
+	if (issue_load(ctx, app_no, app, &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		goto out;
+	}
+	printf("; %s %s, %s %s\n", _("application"), app->app_no, _("status"),
+	       app->status == APP_SUBMITTED ? "submitted" :
+	       app->status == APP_CANCELLED ? "cancelled" : "draft");
+	{
+		const char *section = "";
+
+		for (int f = 0; f < AF_COUNT; f++) {
+			char shown[APP_VALUE_MAX];
+
+			if (app_get(app, (enum app_field)f)[0] == '\0')
+				continue;
+			if (strcmp(section, app_fields[f].section) != 0) {
+				section = app_fields[f].section;
+				printf("\n[%s]\n", section);
+			}
+			app_display_value(app, (enum app_field)f, shown, sizeof(shown), full);
+			printf("%s = %s\n", app_fields[f].key, shown);
+		}
+	}
+	if (full)
+		log_msg("show: %s printed unmasked", app_no);
+	rc = EXIT_SUCCESS;
+out:
+	app_clear(app);
+	free(app);
+	return rc;
+}
+
+static const char *main_step_name(int step)
+{
+	return step >= 0 && step < ISSUE_STEPS ? _(issue_step(step)->title) : "?";
+}
+
+static int cmd_list(struct gt_ctx *ctx, int argc, char **argv)
+{
+	struct store_app_summary *rows;
+	const char *status = NULL;
+	long limit = 50;
+	struct gt_err err;
+	size_t n;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			status = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
+			limit = strtol(argv[++i], NULL, 10);
+		else {
+			fprintf(stderr, "%s", _("usage: guitai list [--status S] [--limit N]\n"));
+			return EXIT_USAGE;
+		}
+	}
+	if (limit <= 0 || limit > 100000) {
+		fprintf(stderr, "%s", _("--limit takes 1 to 100000\n"));
+		return EXIT_USAGE;
+	}
+	rows = calloc((size_t)limit, sizeof(*rows));
+	if (rows == NULL)
+		return EXIT_FAILURE;
+	if (store_app_list(ctx->store, status, ctx->cfg.terminal_id, rows, (size_t)limit, &n,
+			   &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		free(rows);
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char when[32];
+		time_t t = (time_t)rows[i].updated_at;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", rows[i].app_no, rows[i].status, when,
+		       main_step_name(rows[i].step), rows[i].uscc, rows[i].org_name);
+	}
+	free(rows);
+	return EXIT_SUCCESS;
+}
+
+/* Read a password from a file ("-" = stdin), first line only. */
+static int main_read_password(const char *path, char *out, size_t size)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int rc = -1;
+
+	if (f == NULL) {
+		fprintf(stderr, "guitai: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(out, (int)size, f) != NULL) {
+		out[strcspn(out, "\r\n")] = '\0';
+		rc = 0;
+	}
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int cmd_operator(struct gt_ctx *ctx, int argc, char **argv)
+{
+	struct gt_err err;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		struct store_operator ops[256];
+		size_t n;
+
+		if (store_operator_list(ctx->store, ops, 256, &n, &err) != 0) {
+			fprintf(stderr, "guitai: %s\n", err.msg);
+			return EXIT_FAILURE;
+		}
+		for (size_t i = 0; i < n; i++)
+			printf("%s\t%s\t%s\n", ops[i].name, ops[i].role,
+			       ops[i].disabled ? _("disabled") : _("active"));
+		return EXIT_SUCCESS;
+	}
+	if (argc >= 3 && strcmp(argv[1], "add") == 0) {
+		const char *name = argv[2], *role = "operator", *pwfile = "-";
+		char password[256];
+		int rc;
+
+		for (int i = 3; i < argc; i++) {
+			if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+				role = argv[++i];
+			else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
+				pwfile = argv[++i];
+			else
+				goto usage;
+		}
+		if (main_read_password(pwfile, password, sizeof(password)) != 0) {
+			fprintf(stderr, "%s", _("guitai: no password given\n"));
+			return EXIT_FAILURE;
+		}
+		rc = session_add_operator(ctx, name, role, password, &err);
+		str_wipe(password, sizeof(password));
+		if (rc != 0) {
+			fprintf(stderr, "guitai: %s\n", err.msg);
+			return EXIT_FAILURE;
+		}
+		log_msg("operator: added %s (%s)", name, role);
+		return EXIT_SUCCESS;
+	}
+usage:
+	fprintf(stderr, "%s", _("usage: guitai operator add NAME [--role R] [--password-file F]\n"
+				"       guitai operator list\n"));
+	return EXIT_USAGE;
+}
+
+static int cmd_catalog(struct gt_ctx *ctx)
+{
+	char unit[32];
+
+	for (size_t i = 0; i < ctx->catalog.nprojects; i++) {
+		const struct catalog_project *p = &ctx->catalog.projects[i];
+
+		printf("%s\t%s\t", p->key, p->name);
+		printf("%s%s%s\t", p->cert_org ? "org" : "", p->cert_org && p->cert_person ? "," : "",
+		       p->cert_person ? "person" : "");
+		for (size_t t = 0; t < p->nterms; t++)
+			printf("%s%d", t ? "," : "", p->terms[t]);
+		printf("\teseal=%s\n", p->eseal ? "yes" : "no");
+	}
+	catalog_format_fen(ctx->catalog.medium_fen, unit, sizeof(unit));
+	printf("medium\t%s\n", unit);
+	catalog_format_fen(ctx->catalog.org_per_year_fen, unit, sizeof(unit));
+	printf("org_per_year\t%s\n", unit);
+	catalog_format_fen(ctx->catalog.person_per_year_fen, unit, sizeof(unit));
+	printf("person_per_year\t%s\n", unit);
+	catalog_format_fen(ctx->catalog.eseal_per_year_fen, unit, sizeof(unit));
+	printf("eseal_per_year\t%s\n", unit);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_region(struct gt_ctx *ctx, int argc, char **argv)
+{
+	char prov[7], city[7], county[7];
+	const char *codes[3] = { prov, city, county };
+	int level;
+
+	if (argc != 2 || strlen(argv[1]) != 6 || !str_is_digits(argv[1], 6)) {
+		fprintf(stderr, "%s", _("usage: guitai region CODE (six digits)\n"));
+		return EXIT_USAGE;
+	}
+	level = region_split(ctx->regions, argv[1], prov, city, county);
+	if (level == 0) {
+		fprintf(stderr, _("guitai: %s is not in the division table\n"), argv[1]);
+		return EXIT_INVALID;
+	}
+	for (int i = 0; i < 3; i++) {
+		const struct region *r = codes[i][0] ? region_find(ctx->regions, codes[i]) : NULL;
+
+		if (r != NULL)
+			printf("%s\t%s\n", r->code, r->name);
+	}
+	return EXIT_SUCCESS;
+}
+
+static int cmd_paths(struct gt_ctx *ctx)
+{
+	printf("config\t%s\n", ctx->cfg.path[0] ? ctx->cfg.path : _("(none; built-in defaults)"));
+	printf("data_dir\t%s\n", ctx->cfg.data_dir);
+	printf("database\t%s\n", ctx->cfg.db_path);
+	printf("key_file\t%s\n", ctx->cfg.key_file);
+	printf("catalog\t%s\n", ctx->cfg.catalog_path);
+	printf("regions\t%s\n", ctx->cfg.regions_path);
+	printf("log\t%s\n", ctx->cfg.log_path);
+	printf("terminal\t%s\n", ctx->cfg.terminal_id);
+	printf("schema\t%d\n", store_schema_version(ctx->store));
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *cmd;
+	struct gt_ctx ctx;
+	int c, rc;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, getenv("GUITAI_LOCALEDIR") ? getenv("GUITAI_LOCALEDIR") : LOCALEDIR);
+	textdomain(PACKAGE);
+
+	/* '+': stop at the sub-command so its own options reach it. */
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("%s\n", PACKAGE_STRING);
+			return EXIT_SUCCESS;
+		default:
+			main_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	cmd = optind < argc ? argv[optind] : NULL;
+	if (cmd != NULL && strcmp(cmd, "help") == 0) {
+		main_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (cmd != NULL && strcmp(cmd, "issue") != 0 && strcmp(cmd, "show") != 0 &&
+	    strcmp(cmd, "list") != 0 && strcmp(cmd, "operator") != 0 &&
+	    strcmp(cmd, "catalog") != 0 && strcmp(cmd, "region") != 0 &&
+	    strcmp(cmd, "paths") != 0) {
+		fprintf(stderr, _("guitai: unknown command \"%s\"\n"), cmd);
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (main_open(&ctx, config_path) != 0)
+		return EXIT_FAILURE;
+	argc -= optind;
+	argv += optind;
+	if (cmd == NULL)
+		rc = ui_run(&ctx);
+	else if (strcmp(cmd, "issue") == 0)
+		rc = cmd_issue(&ctx, argc, argv);
+	else if (strcmp(cmd, "show") == 0)
+		rc = cmd_show(&ctx, argc, argv);
+	else if (strcmp(cmd, "list") == 0)
+		rc = cmd_list(&ctx, argc, argv);
+	else if (strcmp(cmd, "operator") == 0)
+		rc = cmd_operator(&ctx, argc, argv);
+	else if (strcmp(cmd, "catalog") == 0)
+		rc = cmd_catalog(&ctx);
+	else if (strcmp(cmd, "region") == 0)
+		rc = cmd_region(&ctx, argc, argv);
+	else
+		rc = cmd_paths(&ctx);
+	ctx_close(&ctx);
+	log_close();
+	return rc;
 }

@@ -1,1 +1,2 @@
 # validators (GB 32100, GB 11643, ...)
+libguitai_a_SOURCES += src/model/val.c

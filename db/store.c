@@ -1,0 +1,486 @@
+/* SQLite store; see store.h. Migrations are a list of SQL scripts indexed by
+ * the schema version they produce; opening a database applies the missing
+ * ones inside one transaction each. */
+#include "config.h"
+#include "db/store.h"
+#include "db/crypto.h"
+#include "util/i18n.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+	/* 1: applications, numbering, operators */
+	"CREATE TABLE operators ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK (role IN ('operator','supervisor','auditor')),"
+	"  pw_hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE app_sequence ("
+	"  terminal TEXT NOT NULL, day INTEGER NOT NULL, last INTEGER NOT NULL,"
+	"  PRIMARY KEY (terminal, day));"
+	"CREATE TABLE applications ("
+	"  app_no TEXT PRIMARY KEY,"
+	"  terminal TEXT NOT NULL,"
+	"  service TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('draft','submitted','cancelled')),"
+	"  step INTEGER NOT NULL,"
+	"  org_name TEXT NOT NULL,"
+	"  uscc TEXT NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  record BLOB NOT NULL);"
+	"CREATE INDEX applications_status ON applications (status, terminal, updated_at);"
+	"CREATE INDEX applications_uscc ON applications (uscc);"
+	"CREATE INDEX applications_org ON applications (org_name);",
+};
+
+/* Turn an SQLite failure into a sentence the counter can act on. */
+static int store_fail(struct store *st, int rc, struct gt_err *err, const char *what)
+{
+	const char *path = st ? st->path : "";
+
+	switch (rc & 0xFF) {
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return err_set(err, _("database %s cannot be written (read-only or no permission); "
+				      "nothing was saved"), path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(err, _("database %s is damaged or not a guitai database; restore it "
+				      "from the backup or move it aside"), path);
+	case SQLITE_FULL:
+		return err_set(err, _("disk full: database %s cannot grow; nothing was saved"), path);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(err, _("database %s is busy (another guitai is writing); try again"),
+			       path);
+	case SQLITE_IOERR:
+		return err_set(err, _("input/output error on database %s: %s"), path,
+			       st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	default:
+		return err_set(err, _("database %s: %s failed: %s"), path, what,
+			       st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	}
+}
+
+static int store_exec(struct store *st, const char *sql, struct gt_err *err)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(st, rc, err, "exec");
+}
+
+static int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+			 struct gt_err *err)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(st, rc, err, "prepare");
+}
+
+static int store_migrate(struct store *st, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version, rc;
+
+	if (store_prepare(st, "PRAGMA user_version", &stmt, err) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_fail(st, rc, err, "read schema version");
+	}
+	version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (version > STORE_SCHEMA_VERSION)
+		return err_set(err, _("database %s has schema %d, newer than this guitai (%d); "
+				      "use a newer guitai"), st->path, version, STORE_SCHEMA_VERSION);
+	while (version < STORE_SCHEMA_VERSION) {
+		char bump[64];
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
+		if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+			return -1;
+		if (store_exec(st, store_migrations[version], err) != 0 ||
+		    store_exec(st, bump, err) != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (store_exec(st, "COMMIT", err) != 0)
+			return -1;
+		version++;
+	}
+	return 0;
+}
+
+int store_open(const char *path, struct store **out, struct gt_err *err)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (st == NULL)
+		return err_set(err, _("out of memory"));
+	str_copy(st->path, sizeof(st->path), path);
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, err, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* WAL keeps readers going while the wizard saves; FULL sync so a
+	 * saved screen survives a power cut, as the counter promises. */
+	if (store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
+	    store_exec(st, "PRAGMA synchronous = FULL", err) != 0 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
+	    store_migrate(st, err) != 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *stmt = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+int store_next_app_no(struct store *st, const char *terminal, int ymd, char *out,
+		      size_t size, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, seq;
+
+	if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	if (store_prepare(st, "INSERT INTO app_sequence (terminal, day, last) VALUES (?1, ?2, 1) "
+			  "ON CONFLICT (terminal, day) DO UPDATE SET last = last + 1 "
+			  "RETURNING last", &stmt, err) != 0)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, terminal, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, ymd);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		store_fail(st, rc, err, "number");
+		goto fail;
+	}
+	seq = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (store_exec(st, "COMMIT", err) != 0)
+		goto fail;
+	snprintf(out, size, "%s-%08d-%04d", terminal, ymd, seq);
+	return 0;
+fail:
+	sqlite3_finalize(stmt);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static const char *store_status_name(enum app_status s)
+{
+	switch (s) {
+	case APP_SUBMITTED:
+		return "submitted";
+	case APP_CANCELLED:
+		return "cancelled";
+	default:
+		return "draft";
+	}
+}
+
+static enum app_status store_status_parse(const char *s)
+{
+	if (strcmp(s, "submitted") == 0)
+		return APP_SUBMITTED;
+	if (strcmp(s, "cancelled") == 0)
+		return APP_CANCELLED;
+	return APP_DRAFT;
+}
+
+int store_app_save(struct store *st, const struct crypto_keyring *ring,
+		   const struct application *app, const char *terminal, struct gt_err *err)
+{
+	size_t cap = AF_COUNT * (APP_VALUE_MAX + 64), sealed_len = 0;
+	char *text = malloc(cap);
+	unsigned char *sealed = malloc(cap + CRYPTO_SEAL_OVERHEAD);
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, src;
+
+	if (text == NULL || sealed == NULL) {
+		err_set(err, _("out of memory"));
+		goto out;
+	}
+	if (app_to_ini(app, text, cap) != 0) {
+		err_set(err, _("application record too large"));
+		goto out;
+	}
+	if (crypto_seal(ring, app->app_no, text, strlen(text), sealed, &sealed_len, err) != 0)
+		goto out;
+	if (store_prepare(st,
+			  "INSERT INTO applications (app_no, terminal, service, status, step, "
+			  "org_name, uscc, operator, created_at, updated_at, record) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+			  "ON CONFLICT (app_no) DO UPDATE SET service = ?3, status = ?4, step = ?5, "
+			  "org_name = ?6, uscc = ?7, operator = ?8, updated_at = ?10, record = ?11",
+			  &stmt, err) != 0)
+		goto out;
+	sqlite3_bind_text(stmt, 1, app->app_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, terminal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, app_get(app, AF_SERVICE), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, store_status_name(app->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, app->step);
+	sqlite3_bind_text(stmt, 6, app_get(app, AF_ORG_NAME), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, app_get(app, AF_ORG_ID_NUMBER), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, app->operator_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, app->created_at);
+	sqlite3_bind_int64(stmt, 10, app->updated_at);
+	sqlite3_bind_blob(stmt, 11, sealed, (int)sealed_len, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	if (src != SQLITE_DONE) {
+		store_fail(st, src, err, "save application");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (text != NULL)
+		str_wipe(text, cap);
+	free(text);
+	free(sealed);
+	return rc;
+}
+
+int store_app_load(struct store *st, const struct crypto_keyring *ring, const char *app_no,
+		   struct application *app, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *text = NULL;
+	size_t len = 0, blob_len;
+	const void *blob;
+	int rc = -1, src;
+
+	if (store_prepare(st, "SELECT status, step, operator, created_at, updated_at, record "
+			  "FROM applications WHERE app_no = ?1", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, app_no, -1, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		store_fail(st, src, err, "load application");
+		goto out;
+	}
+	blob = sqlite3_column_blob(stmt, 5);
+	blob_len = (size_t)sqlite3_column_bytes(stmt, 5);
+	text = malloc(blob_len + 1);
+	if (text == NULL) {
+		err_set(err, _("out of memory"));
+		goto out;
+	}
+	if (crypto_open(ring, app_no, blob, blob_len, text, &len, err) != 0) {
+		err_prefix(err, _("application %s"), app_no);
+		goto out;
+	}
+	text[len] = '\0';
+	app_init(app);
+	/* Defaults must not survive where the stored record left a field
+	 * empty, so start from an empty record. */
+	memset(app->values, 0, sizeof(app->values));
+	if (app_from_ini(app, text, len, err) != 0) {
+		err_prefix(err, _("application %s"), app_no);
+		goto out;
+	}
+	str_copy(app->app_no, sizeof(app->app_no), app_no);
+	app->status = store_status_parse((const char *)sqlite3_column_text(stmt, 0));
+	app->step = sqlite3_column_int(stmt, 1);
+	str_copy(app->operator_name, sizeof(app->operator_name),
+		 (const char *)sqlite3_column_text(stmt, 2));
+	app->created_at = sqlite3_column_int64(stmt, 3);
+	app->updated_at = sqlite3_column_int64(stmt, 4);
+	rc = 0;
+out:
+	if (text != NULL)
+		str_wipe(text, len);
+	free(text);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static void store_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, col);
+
+	str_copy(out, size, v ? (const char *)v : "");
+}
+
+int store_app_list(struct store *st, const char *status, const char *terminal,
+		   struct store_app_summary *out, size_t max, size_t *n, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	*n = 0;
+	if (store_prepare(st, "SELECT app_no, status, service, step, org_name, uscc, operator, "
+			  "updated_at FROM applications "
+			  "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR terminal = ?2) "
+			  "ORDER BY updated_at DESC, app_no DESC LIMIT ?3", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, terminal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)max);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_app_summary *s = &out[(*n)++];
+
+		store_col(stmt, 0, s->app_no, sizeof(s->app_no));
+		store_col(stmt, 1, s->status, sizeof(s->status));
+		store_col(stmt, 2, s->service, sizeof(s->service));
+		s->step = sqlite3_column_int(stmt, 3);
+		store_col(stmt, 4, s->org_name, sizeof(s->org_name));
+		store_col(stmt, 5, s->uscc, sizeof(s->uscc));
+		store_col(stmt, 6, s->operator_name, sizeof(s->operator_name));
+		s->updated_at = sqlite3_column_int64(stmt, 7);
+	}
+	sqlite3_finalize(stmt);
+	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "list applications");
+}
+
+int store_operator_add(struct store *st, const char *name, const char *role,
+		       const char *pw_hash, long long now, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	if (store_prepare(st, "INSERT INTO operators (name, role, pw_hash, created_at) "
+			  "VALUES (?1, ?2, ?3, ?4)", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, pw_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	src = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return err_set(err, _("operator %s already exists"), name);
+	if (src == SQLITE_CONSTRAINT_CHECK)
+		return err_set(err, _("role must be operator, supervisor or auditor"));
+	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "add operator");
+}
+
+static void store_operator_row(sqlite3_stmt *stmt, struct store_operator *op)
+{
+	store_col(stmt, 0, op->name, sizeof(op->name));
+	store_col(stmt, 1, op->role, sizeof(op->role));
+	store_col(stmt, 2, op->pw_hash, sizeof(op->pw_hash));
+	op->disabled = sqlite3_column_int(stmt, 3);
+	op->failures = sqlite3_column_int(stmt, 4);
+	op->locked_until = sqlite3_column_int64(stmt, 5);
+}
+
+int store_operator_get(struct store *st, const char *name, struct store_operator *op,
+		       struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src, rc;
+
+	if (store_prepare(st, "SELECT name, role, pw_hash, disabled, failures, locked_until "
+			  "FROM operators WHERE name = ?1", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW) {
+		store_operator_row(stmt, op);
+		rc = 0;
+	} else if (src == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		rc = store_fail(st, src, err, "read operator");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int store_operator_set_failures(struct store *st, const char *name, int failures,
+				long long locked_until, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	if (store_prepare(st, "UPDATE operators SET failures = ?2, locked_until = ?3 "
+			  "WHERE name = ?1", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, failures);
+	sqlite3_bind_int64(stmt, 3, locked_until);
+	src = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "update operator");
+}
+
+int store_operator_count(struct store *st, size_t *n, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	if (store_prepare(st, "SELECT count(*) FROM operators", &stmt, err) != 0)
+		return -1;
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return src == SQLITE_ROW ? 0 : store_fail(st, src, err, "count operators");
+}
+
+int store_operator_list(struct store *st, struct store_operator *out, size_t max, size_t *n,
+			struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	*n = 0;
+	if (store_prepare(st, "SELECT name, role, pw_hash, disabled, failures, locked_until "
+			  "FROM operators ORDER BY name LIMIT ?1", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)max);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		store_operator_row(stmt, &out[(*n)++]);
+	sqlite3_finalize(stmt);
+	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "list operators");
+}

@@ -1,0 +1,71 @@
+/* The local SQLite store: schema and migrations (PRAGMA user_version),
+ * application numbers, applications (drafts and submitted), operators.
+ * Every statement is prepared with bound parameters. Records holding
+ * personal data are stored sealed (db/crypto.h); the columns kept in clear
+ * are the ones searched and listed: number, status, organisation, USCC. */
+#ifndef GUITAI_STORE_H
+#define GUITAI_STORE_H
+
+#include <stddef.h>
+#include "util/err.h"
+#include "model/app.h"
+
+struct store;
+struct crypto_keyring;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Open (creating and migrating as needed). A damaged file, a file that is
+ * not a database, one from a newer guitai or a read-only one gives a clear
+ * message naming the file. */
+int store_open(const char *path, struct store **out, struct gt_err *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+
+/* "T01-20261121-0001": unique per terminal and day, allocated in one
+ * transaction so two processes never share a number. */
+int store_next_app_no(struct store *st, const char *terminal, int ymd, char *out,
+		      size_t size, struct gt_err *err);
+
+int store_app_save(struct store *st, const struct crypto_keyring *ring,
+		   const struct application *app, const char *terminal, struct gt_err *err);
+/* 0 loaded, 1 no such application, -1 error. */
+int store_app_load(struct store *st, const struct crypto_keyring *ring, const char *app_no,
+		   struct application *app, struct gt_err *err);
+
+struct store_app_summary {
+	char app_no[APP_NO_MAX];
+	char status[16];
+	char service[16];
+	int step;
+	char org_name[APP_VALUE_MAX];
+	char uscc[24];
+	char operator_name[64];
+	long long updated_at;
+};
+
+/* Newest first. status and terminal may be NULL (any). */
+int store_app_list(struct store *st, const char *status, const char *terminal,
+		   struct store_app_summary *out, size_t max, size_t *n, struct gt_err *err);
+
+struct store_operator {
+	char name[64];
+	char role[16];
+	char pw_hash[160];
+	int disabled;
+	int failures;
+	long long locked_until;
+};
+
+int store_operator_add(struct store *st, const char *name, const char *role,
+		       const char *pw_hash, long long now, struct gt_err *err);
+/* 0 found, 1 no such operator, -1 error. */
+int store_operator_get(struct store *st, const char *name, struct store_operator *op,
+		       struct gt_err *err);
+int store_operator_set_failures(struct store *st, const char *name, int failures,
+				long long locked_until, struct gt_err *err);
+int store_operator_count(struct store *st, size_t *n, struct gt_err *err);
+int store_operator_list(struct store *st, struct store_operator *out, size_t max, size_t *n,
+			struct gt_err *err);
+
+#endif

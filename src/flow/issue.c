@@ -1,0 +1,254 @@
+/* The new-issuance flow; see issue.h. Screens and the batch command both
+ * come through here so a rule checked in one is checked in the other. */
+#include "config.h"
+#include "flow/issue.h"
+#include "db/store.h"
+#include "util/i18n.h"
+#include "util/ini.h"
+#include "util/str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const enum app_field issue_product_fields[] = {
+	AF_SERVICE, AF_PROJECT, AF_CERT_TYPE, AF_TERM_YEARS, AF_ESEAL,
+};
+static const enum app_field issue_org_fields[] = {
+	AF_ORG_NAME, AF_ORG_ID_TYPE, AF_ORG_ID_NUMBER, AF_ORG_PROVINCE, AF_ORG_CITY,
+	AF_ORG_COUNTY, AF_ORG_ADDRESS, AF_ORG_POSTCODE, AF_ORG_PHONE,
+};
+static const enum app_field issue_people_fields[] = {
+	AF_REP_NAME, AF_REP_ID_TYPE, AF_REP_ID_NUMBER,
+	AF_HDL_NAME, AF_HDL_ID_TYPE, AF_HDL_ID_NUMBER, AF_HDL_MOBILE, AF_HDL_EMAIL,
+	AF_HDL_POSITION, AF_AUTH_FROM,
+};
+static const enum app_field issue_payment_fields[] = {
+	AF_INV_ELECTRONIC, AF_INV_TITLE, AF_INV_TAX_NUMBER, AF_PAY_METHOD, AF_PAY_REFERENCE,
+};
+
+#define ISSUE_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct issue_step_def issue_steps[ISSUE_STEPS] = {
+	[ISSUE_PRODUCT] = { N_("Service and product"),
+		N_("Choose the application the certificate is for, the certificate type, "
+		   "the term and whether an electronic seal is made. The price follows "
+		   "from the catalogue."),
+		issue_product_fields, ISSUE_N(issue_product_fields) },
+	[ISSUE_ORG] = { N_("Organisation"),
+		N_("Type the organisation's name and unified social credit code exactly as on "
+		   "the business licence. Province, city and district are filled from the "
+		   "code; change them from the lists with Enter. A code whose check "
+		   "character fails can be accepted only with a reason."),
+		issue_org_fields, ISSUE_N(issue_org_fields) },
+	[ISSUE_PEOPLE] = { N_("Legal representative and handler"),
+		N_("The legal representative as on the business licence, and the handler "
+		   "who is at the counter with the original ID card. The handler's mobile "
+		   "must be a real-name number: the PIN and the invoice are sent there."),
+		issue_people_fields, ISSUE_N(issue_people_fields) },
+	[ISSUE_PAYMENT] = { N_("Invoice and payment"),
+		N_("Electronic invoice details (title and tax number default to the "
+		   "organisation's) and how the customer pays. Every method but cash needs "
+		   "the transaction, POS or voucher number."),
+		issue_payment_fields, ISSUE_N(issue_payment_fields) },
+	[ISSUE_REVIEW] = { N_("Review"),
+		N_("Check everything with the customer. Personal numbers are shown masked. "
+		   "Go back to correct a step; submit when all is right."),
+		NULL, 0 },
+};
+
+const struct issue_step_def *issue_step(enum issue_step step)
+{
+	return &issue_steps[step];
+}
+
+int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
+{
+	app_init(app);
+	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
+			      sizeof(app->app_no), err) != 0)
+		return -1;
+	if (ctx->catalog.nprojects > 0)
+		app_set(app, AF_PROJECT, ctx->catalog.projects[0].key);
+	str_copy(app->operator_name, sizeof(app->operator_name), ctx->operator_name);
+	app->created_at = ctx_now();
+	return issue_save(ctx, app, ISSUE_PRODUCT, err);
+}
+
+int issue_save(struct gt_ctx *ctx, struct application *app, int step, struct gt_err *err)
+{
+	app->step = step;
+	app->updated_at = ctx_now();
+	if (app->created_at == 0)
+		app->created_at = app->updated_at;
+	return store_app_save(ctx->store, &ctx->ring, app, ctx->cfg.terminal_id, err);
+}
+
+int issue_check_step(struct gt_ctx *ctx, struct application *app, enum issue_step step,
+		     struct check_list *out)
+{
+	const struct issue_step_def *def = &issue_steps[step];
+	struct check_ctx cc;
+
+	ctx_check_ctx(ctx, &cc);
+	check_normalise(&cc, app);
+	if (step == ISSUE_ORG)
+		check_derive_region(&cc, app, 0);
+	if (step >= ISSUE_PEOPLE)
+		check_derive_defaults(&cc, app);
+	if (step == ISSUE_REVIEW)
+		return check_fields(&cc, app, NULL, 0, out);
+	return check_fields(&cc, app, def->fields, def->nfields, out);
+}
+
+int issue_submit(struct gt_ctx *ctx, struct application *app, struct check_list *out,
+		 struct gt_err *err)
+{
+	if (issue_check_step(ctx, app, ISSUE_REVIEW, out) != VAL_OK)
+		return 1;
+	app->status = APP_SUBMITTED;
+	if (issue_save(ctx, app, ISSUE_REVIEW, err) != 0) {
+		app->status = APP_DRAFT;
+		return -1;
+	}
+	return 0;
+}
+
+int issue_cancel(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
+{
+	app->status = APP_CANCELLED;
+	return issue_save(ctx, app, app->step, err);
+}
+
+int issue_load(struct gt_ctx *ctx, const char *app_no, struct application *app,
+	       struct gt_err *err)
+{
+	int rc = store_app_load(ctx->store, &ctx->ring, app_no, app, err);
+
+	if (rc == 1)
+		return err_set(err, _("no application %s"), app_no);
+	return rc;
+}
+
+struct issue_batch_state {
+	struct application *app;
+	struct issue_batch_result *res;
+	unsigned char seen[AF_COUNT];
+};
+
+static void issue_batch_add(struct issue_batch_result *res, const char *section,
+			    const char *key, const char *msg)
+{
+	struct issue_batch_error *e;
+
+	if (res->nerrors == ISSUE_N(res->errors))
+		return;
+	e = &res->errors[res->nerrors++];
+	snprintf(e->where, sizeof(e->where), "%.30s.%.30s", section, key);
+	str_copy(e->msg, sizeof(e->msg), msg);
+}
+
+static int issue_batch_pair(void *vctx, const char *section, const char *key,
+			    const char *value, int line, struct gt_err *err)
+{
+	struct issue_batch_state *st = vctx;
+	char msg[200];
+	int f;
+
+	(void)err;
+	if (!app_section_known(section)) {
+		snprintf(msg, sizeof(msg), _("line %d: unknown section [%s]"), line, section);
+		issue_batch_add(st->res, section, key, msg);
+		return 0;
+	}
+	f = app_field_by_name(section, key);
+	if (f < 0) {
+		snprintf(msg, sizeof(msg), _("line %d: unknown key"), line);
+		issue_batch_add(st->res, section, key, msg);
+		return 0;
+	}
+	if (st->seen[f]) {
+		snprintf(msg, sizeof(msg), _("line %d: given twice"), line);
+		issue_batch_add(st->res, section, key, msg);
+		return 0;
+	}
+	st->seen[f] = 1;
+	app_set(st->app, (enum app_field)f, value);
+	return 0;
+}
+
+int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
+		struct issue_batch_result *res, struct gt_err *err)
+{
+	struct issue_batch_state st = { 0 };
+	struct application *app = calloc(1, sizeof(*app));
+	struct check_list *issues = calloc(1, sizeof(*issues));
+	struct check_ctx cc;
+	struct gt_err perr;
+	char *text = NULL;
+	size_t len;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (app == NULL || issues == NULL) {
+		err_set(err, _("out of memory"));
+		goto out;
+	}
+	if (ini_read_file(path, 1 << 20, &text, &len, err) != 0)
+		goto out;
+	app_init(app);
+	st.app = app;
+	st.res = res;
+	if (ini_parse(text, len, issue_batch_pair, &st, &perr) != 0) {
+		/* A syntax error stops the parse: report it as the one problem. */
+		issue_batch_add(res, "file", "syntax", perr.msg);
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(app_get(app, AF_SERVICE), "new") != 0 &&
+	    app_choice_label(AF_SERVICE, app_get(app, AF_SERVICE)) != NULL) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), _("service \"%s\" is not available yet; only new"),
+			 app_get(app, AF_SERVICE));
+		issue_batch_add(res, "application", "service", msg);
+	}
+	ctx_check_ctx(ctx, &cc);
+	check_normalise(&cc, app);
+	check_derive_region(&cc, app, 0);
+	check_derive_defaults(&cc, app);
+	check_fields(&cc, app, NULL, 0, issues);
+	for (size_t i = 0; i < issues->n; i++) {
+		const struct check_issue *it = &issues->items[i];
+		char msg[400];
+
+		if (it->field == AF_ORG_ID_NUMBER && it->severity == VAL_WARN)
+			snprintf(msg, sizeof(msg), _("%s (to accept it, give organization.id_override_reason)"),
+				 it->msg);
+		else
+			str_copy(msg, sizeof(msg), it->msg);
+		issue_batch_add(res, app_fields[it->field].section, app_fields[it->field].key, msg);
+	}
+	if (res->nerrors > 0) {
+		rc = 1;
+		goto out;
+	}
+	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
+			      sizeof(app->app_no), err) != 0)
+		goto out;
+	str_copy(app->operator_name, sizeof(app->operator_name), operator_name);
+	app->status = APP_SUBMITTED;
+	if (issue_save(ctx, app, ISSUE_REVIEW, err) != 0)
+		goto out;
+	str_copy(res->app_no, sizeof(res->app_no), app->app_no);
+	rc = 0;
+out:
+	if (text != NULL)
+		str_wipe(text, len);
+	free(text);
+	if (app != NULL)
+		app_clear(app);
+	free(app);
+	free(issues);
+	return rc;
+}

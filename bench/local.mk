@@ -1,1 +1,2 @@
 # bench: files are listed here as they are added.
+include bench/idcard.mk

@@ -16,8 +16,9 @@ struct crypto_keyring;
 #define STORE_SCHEMA_VERSION 1
 
 /* Open (creating and migrating as needed). A damaged file, a file that is
- * not a database, one from a newer guitai or a read-only one gives a clear
- * message naming the file. */
+ * not a database or one from a newer guitai gives a clear message naming
+ * the file; a read-only file opens, and the first save says it cannot be
+ * written (so what is on screen can still be looked at). */
 int store_open(const char *path, struct store **out, struct gt_err *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);

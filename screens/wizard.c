@@ -7,6 +7,7 @@
 #include "screens/ui.h"
 #include "flow/issue.h"
 #include "model/catalog.h"
+#include "model/region.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -28,7 +29,7 @@ static const char *wizard_hints(int step)
 	if (step == ISSUE_PRODUCT)
 		return _("F10/PgDn next  Enter/F4 list  ←→ change  F1 help  Esc menu");
 	if (step == ISSUE_REVIEW)
-		return _("F10 submit  F9/PgUp back  ↑↓ scroll  F1 help  Esc menu");
+		return _("F10 submit  F9 back  ↑↓ PgUp PgDn scroll  F1 help  Esc menu");
 	return _("F10/PgDn next  F9/PgUp back  Enter/F4 list  F1 help  Esc menu");
 }
 
@@ -99,18 +100,19 @@ static int wizard_check_step(struct gt_ctx *ctx, struct application *app, struct
 			     int step, char *msg, size_t msgsz)
 {
 	struct check_list *list = calloc(1, sizeof(*list));
+	const char *why = NULL;
 	int worst;
 
 	if (list == NULL)
 		return 2;
 	worst = issue_check_step(ctx, app, step, list);
-	if (worst == VAL_WARN) {
+	for (size_t i = 0; i < list->n && why == NULL; i++)
+		if (list->items[i].field == AF_ORG_ID_NUMBER && list->items[i].severity == VAL_WARN)
+			why = list->items[i].msg;
+	/* Ask even when other fields are wrong too: the reason is about this
+	 * code alone, and asking now saves a second round. */
+	if (why != NULL) {
 		char reason[200], text[512];
-		const char *why = "";
-
-		for (size_t i = 0; i < list->n; i++)
-			if (list->items[i].field == AF_ORG_ID_NUMBER)
-				why = list->items[i].msg;
 		snprintf(text, sizeof(text), _("The unified social credit code fails its check (%s). "
 					       "Check it against the business licence. If the code "
 					       "on the licence is exactly this, type the reason to "
@@ -287,6 +289,8 @@ static size_t wizard_review_lines(struct gt_ctx *ctx, struct application *app,
 			str_copy(shown, sizeof(shown), _(app_choice_label((enum app_field)f, v)));
 		else if (def->kind == AK_CATALOG && catalog_project(&ctx->catalog, v))
 			str_copy(shown, sizeof(shown), catalog_project(&ctx->catalog, v)->name);
+		else if (def->kind == AK_REGION && region_find(ctx->regions, v))
+			snprintf(shown, sizeof(shown), "%s %s", v, region_find(ctx->regions, v)->name);
 		else
 			app_display_value(app, (enum app_field)f, shown, sizeof(shown), 0);
 		{
@@ -352,9 +356,13 @@ static enum wizard_move wizard_review(struct gt_ctx *ctx, struct application *ap
 			top++;
 		} else if (k.is_key && k.ch == KEY_UP && top > 0) {
 			top--;
+		} else if (k.is_key && k.ch == KEY_NPAGE) {
+			top = (size_t)(top + 2 * rows) <= n ? top + rows : (n > (size_t)rows ? (int)n - rows : 0);
+		} else if (k.is_key && k.ch == KEY_PPAGE) {
+			top = top > rows ? top - rows : 0;
 		} else if (k.is_key && k.ch == KEY_F(1)) {
 			ui_help(ctx, _(issue_step(ISSUE_REVIEW)->title), _(issue_step(ISSUE_REVIEW)->help));
-		} else if (k.is_key && (k.ch == KEY_F(9) || k.ch == KEY_PPAGE)) {
+		} else if (k.is_key && k.ch == KEY_F(9)) {
 			if (wizard_save(ctx, app, ISSUE_PAYMENT, msg, sizeof(msg)) == 0) {
 				move = WIZ_BACK;
 				break;

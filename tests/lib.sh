@@ -6,13 +6,20 @@ set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 GUITAI="$top_builddir/guitai"
+# The messages the tests built from po/, so zh_CN works uninstalled.
+export GUITAI_LOCALEDIR="$top_builddir/tests/locale"
 TAP_N=0
 TAP_FAILED=0
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/guitai-test.XXXXXX")
 # Processes a test starts are listed here and stopped by PID on exit.
 TEST_PIDS=()
+# Commands to run at exit (e.g. stopping a private tmux server).
+TEST_CLEANUP=()
 cleanup_test() {
+	for c in "${TEST_CLEANUP[@]:-}"; do
+		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
+	done
 	for pid in "${TEST_PIDS[@]:-}"; do
 		[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	done
@@ -63,7 +70,18 @@ CONF
 	echo "$conf"
 }
 
+# An operator for the UI tests: demo / demo1234.
+add_demo_operator() {
+	printf 'demo1234\n' | "$GUITAI" -c "$1" operator add demo --role supervisor --password-file -
+}
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# zh MSGID: the zh_CN translation of a message, from the catalogue the
+# tests built, so tests follow wording changes in the .po file.
+zh() {
+	LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN TEXTDOMAINDIR="$GUITAI_LOCALEDIR" gettext -d guitai -- "$1"
 }

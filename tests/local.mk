@@ -9,3 +9,12 @@ EXTRA_DIST += tests/lib.sh
 include tests/unit/local.mk
 include tests/integration/local.mk
 include tests/e2e/local.mk
+
+# zh_CN messages compiled for the uninstalled binary (GUITAI_LOCALEDIR).
+check_DATA = tests/locale/zh_CN/LC_MESSAGES/guitai.mo
+tests/locale/zh_CN/LC_MESSAGES/guitai.mo: $(top_srcdir)/po/zh_CN.po
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(MSGFMT) -c -o $@ $(top_srcdir)/po/zh_CN.po
+clean-local: clean-test-locale
+clean-test-locale:
+	rm -rf tests/locale
+.PHONY: clean-test-locale

@@ -211,6 +211,7 @@ const char *app_choice_label(enum app_field f, const char *value)
 int app_to_ini(const struct application *app, char *buf, size_t size)
 {
 	const char *section = "";
+	char quoted[APP_VALUE_MAX * 2 + 3];
 	size_t used = 0;
 
 	buf[0] = '\0';
@@ -228,11 +229,14 @@ int app_to_ini(const struct application *app, char *buf, size_t size)
 			used += (size_t)n;
 			section = def->section;
 		}
-		n = snprintf(buf + used, size - used, "%s = %s\n", def->key, app->values[f]);
+		if (ini_quote(app->values[f], quoted, sizeof(quoted)) != 0)
+			return -1;
+		n = snprintf(buf + used, size - used, "%s = %s\n", def->key, quoted);
 		if (n < 0 || (size_t)n >= size - used)
 			return -1;
 		used += (size_t)n;
 	}
+	str_wipe(quoted, sizeof(quoted));
 	return 0;
 }
 

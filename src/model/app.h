@@ -112,8 +112,9 @@ struct application {
 void app_init(struct application *app);
 
 const char *app_get(const struct application *app, enum app_field f);
-/* Store `value` normalised for the field (trim, upper-case, spaces out);
- * returns 1 when it had to be cut to the field's length, else 0. */
+/* Store `value` normalised for the field (trim, upper-case, spaces out).
+ * Returns 1 when it is longer than the field allows (kept as far as the
+ * buffer holds, so check_field reports it), else 0. */
 int app_set(struct application *app, enum app_field f, const char *value);
 
 /* Field by batch name; -1 when unknown. */

@@ -44,11 +44,11 @@ static int catalog_parse_terms(struct catalog_project *p, const char *value)
 	str_copy(buf, sizeof(buf), value);
 	p->nterms = 0;
 	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-		int t = atoi(tok);
-
-		if ((t != 1 && t != 3 && t != 5) || p->nterms == CATALOG_MAX_TERMS)
+		/* Exactly "1", "3" or "5": "3x" or "+3" is a typo, not a term. */
+		if (strlen(tok) != 1 || (tok[0] != '1' && tok[0] != '3' && tok[0] != '5') ||
+		    p->nterms == CATALOG_MAX_TERMS)
 			return -1;
-		p->terms[p->nterms++] = t;
+		p->terms[p->nterms++] = tok[0] - '0';
 	}
 	return p->nterms > 0 ? 0 : -1;
 }
@@ -217,5 +217,5 @@ int catalog_quote(const struct catalog *cat, const struct application *app,
 
 void catalog_format_fen(long fen, char *out, size_t size)
 {
-	snprintf(out, size, "%ld.%02ld", fen / 100, labs(fen % 100));
+	snprintf(out, size, "%s%ld.%02ld", fen < 0 ? "-" : "", labs(fen / 100), labs(fen % 100));
 }

@@ -77,15 +77,21 @@ static int config_pair(void *ctx, const char *section, const char *key, const ch
 				return err_set(err, _("line %d: bad site name"), line);
 			return 0;
 		}
-	} else if (strcmp(section, "paths") == 0 && strcmp(key, "data_dir") == 0) {
-		st->data_dir_set = 1;
-		return config_path_value(cfg->data_dir, sizeof(cfg->data_dir), value, line, err);
-	} else if (strcmp(section, "database") == 0 && strcmp(key, "path") == 0) {
-		st->db_set = 1;
-		return config_path_value(cfg->db_path, sizeof(cfg->db_path), value, line, err);
-	} else if (strcmp(section, "security") == 0 && strcmp(key, "key_file") == 0) {
-		st->key_set = 1;
-		return config_path_value(cfg->key_file, sizeof(cfg->key_file), value, line, err);
+	} else if (strcmp(section, "paths") == 0) {
+		if (strcmp(key, "data_dir") == 0) {
+			st->data_dir_set = 1;
+			return config_path_value(cfg->data_dir, sizeof(cfg->data_dir), value, line, err);
+		}
+	} else if (strcmp(section, "database") == 0) {
+		if (strcmp(key, "path") == 0) {
+			st->db_set = 1;
+			return config_path_value(cfg->db_path, sizeof(cfg->db_path), value, line, err);
+		}
+	} else if (strcmp(section, "security") == 0) {
+		if (strcmp(key, "key_file") == 0) {
+			st->key_set = 1;
+			return config_path_value(cfg->key_file, sizeof(cfg->key_file), value, line, err);
+		}
 	} else if (strcmp(section, "data") == 0) {
 		if (strcmp(key, "catalog") == 0)
 			return config_path_value(cfg->catalog_path, sizeof(cfg->catalog_path),
@@ -93,9 +99,11 @@ static int config_pair(void *ctx, const char *section, const char *key, const ch
 		if (strcmp(key, "regions") == 0)
 			return config_path_value(cfg->regions_path, sizeof(cfg->regions_path),
 						 value, line, err);
-	} else if (strcmp(section, "log") == 0 && strcmp(key, "file") == 0) {
-		st->log_set = 1;
-		return config_path_value(cfg->log_path, sizeof(cfg->log_path), value, line, err);
+	} else if (strcmp(section, "log") == 0) {
+		if (strcmp(key, "file") == 0) {
+			st->log_set = 1;
+			return config_path_value(cfg->log_path, sizeof(cfg->log_path), value, line, err);
+		}
 	} else if (strcmp(section, "ui") == 0) {
 		if (strcmp(key, "idle_minutes") == 0)
 			return config_int_value(&cfg->idle_minutes, value, 0, 1440, line, err);

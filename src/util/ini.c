@@ -42,6 +42,76 @@ static void ini_cut_comment(char *s)
 	}
 }
 
+/* A value in double quotes is taken as written: ';' and '#' inside are
+ * data, and \" \\ \n \t are escapes. Decodes in place; what follows the
+ * closing quote may only be a comment. */
+static int ini_unquote(char *s)
+{
+	char *r = s + 1, *w = s;
+
+	for (; *r != '\0' && *r != '"'; r++) {
+		if (*r == '\\') {
+			r++;
+			if (*r == 'n')
+				*w++ = '\n';
+			else if (*r == 't')
+				*w++ = '\t';
+			else if (*r == '"' || *r == '\\')
+				*w++ = *r;
+			else
+				return -1;
+		} else {
+			*w++ = *r;
+		}
+	}
+	if (*r != '"')
+		return -1;
+	r++;
+	while (ini_is_space(*r))
+		r++;
+	if (*r != '\0' && *r != ';' && *r != '#')
+		return -1;
+	*w = '\0';
+	return 0;
+}
+
+int ini_quote(const char *value, char *out, size_t size)
+{
+	size_t w = 0;
+	int needs = value[0] == '"' || value[0] == ' ' || value[0] == '\t';
+
+	for (const char *p = value; *p != '\0' && !needs; p++)
+		needs = *p == ';' || *p == '#' || *p == '\n' || *p == '\t' || *p == '\r' ||
+			(p[1] == '\0' && (*p == ' '));
+	if (!needs) {
+		size_t n = strlen(value);
+
+		if (n >= size)
+			return -1;
+		memcpy(out, value, n + 1);
+		return 0;
+	}
+	if (size < 3)
+		return -1;
+	out[w++] = '"';
+	for (const char *p = value; *p != '\0'; p++) {
+		const char *esc = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" :
+				  *p == '\t' ? "\\t" : NULL;
+		size_t n = esc ? 2 : 1;
+
+		if (w + n + 2 > size)
+			return -1;
+		if (esc != NULL)
+			memcpy(out + w, esc, 2);
+		else
+			out[w] = *p;
+		w += n;
+	}
+	out[w++] = '"';
+	out[w] = '\0';
+	return 0;
+}
+
 int ini_parse(const char *text, size_t len, ini_pair_fn fn, void *ctx,
 	      struct gt_err *err)
 {
@@ -92,9 +162,14 @@ int ini_parse(const char *text, size_t len, ini_pair_fn fn, void *ctx,
 			return err_set(err, _("line %d: expected \"key = value\""), lineno);
 		*eq = '\0';
 		key = ini_trim(s);
-		value = eq + 1;
-		ini_cut_comment(value);
-		value = ini_trim(value);
+		value = ini_trim(eq + 1);
+		if (*value == '"') {
+			if (ini_unquote(value) != 0)
+				return err_set(err, _("line %d: unterminated or bad quoted value"), lineno);
+		} else {
+			ini_cut_comment(value);
+			value = ini_trim(value);
+		}
 		if (*key == '\0')
 			return err_set(err, _("line %d: empty key"), lineno);
 		if (fn(ctx, section, key, value, lineno, err) != 0)

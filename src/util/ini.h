@@ -14,9 +14,13 @@ typedef int (*ini_pair_fn)(void *ctx, const char *section, const char *key,
 
 /* Parse `len` bytes. Lines are `[section]`, `key = value`, blank, or a
  * comment starting with ';' or '#'. A ';' or '#' preceded by white space
- * ends the value. Errors name the line: "line 7: expected key = value". */
+ * ends the value, unless the value is in double quotes (see ini_quote). Errors name the line: "line 7: expected key = value". */
 int ini_parse(const char *text, size_t len, ini_pair_fn fn, void *ctx,
 	      struct gt_err *err);
+
+/* Write value so that ini_parse gives it back unchanged: as it is when
+ * safe, else in double quotes with \" \\ \n \t escapes. */
+int ini_quote(const char *value, char *out, size_t size);
 
 /* Read a whole file into a NUL-terminated heap buffer (at most max_bytes).
  * The caller frees *out. */

@@ -1,1 +1,2 @@
 # integration tests (shell, TAP)
+include tests/integration/idcard.mk

@@ -8,4 +8,5 @@ tests_unit_test_ini_LDADD = $(UNIT_LDADD)
 include tests/unit/val.mk
 include tests/unit/region.mk
 include tests/unit/idcard.mk
+include tests/unit/core.mk
 endif

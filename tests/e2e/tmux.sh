@@ -1,0 +1,76 @@
+# Driving the real guitai inside a private tmux server: start it at a given
+# size and locale, type, and read the screen. Source after tests/lib.sh.
+
+TMUX_SOCK="$TEST_TMP/tmux.sock"
+TEST_CLEANUP+=("tmux -S '$TMUX_SOCK' kill-server")
+
+tm() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+# start_ui LANG COLS ROWS ARGS...: run guitai in a new session "ui". The
+# pane runs a shell so that, after guitai exits, `stty -a` shows what state
+# the terminal was left in (written to $TEST_TMP/stty.after).
+start_ui() {
+	local lang=$1 cols=$2 rows=$3
+	shift 3
+	tm kill-session -t ui 2>/dev/null
+	rm -f "$TEST_TMP/stty.after" "$TEST_TMP/ui.exit"
+	tm new-session -d -s ui -x "$cols" -y "$rows" \
+		"env LANG=$lang LC_ALL=$lang LANGUAGE= GUITAI_LOCALEDIR='$GUITAI_LOCALEDIR' \
+		 ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' \
+		 '$GUITAI' $*; echo \$? > '$TEST_TMP/ui.exit'; \
+		 stty -a > '$TEST_TMP/stty.after' 2>&1; sleep 600"
+}
+
+screen() {
+	tm capture-pane -p -t ui
+}
+
+keys() {
+	tm send-keys -t ui "$@"
+}
+
+# Type literal text (Chinese included) without tmux interpreting key names.
+type_text() {
+	tm send-keys -t ui -l "$1"
+}
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT.
+wait_for() {
+	local text=$1 limit=${2:-10} i=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		if screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "timed out waiting for: $text" "screen was:"
+	screen | sed 's/^/#   /'
+	return 1
+}
+
+# The PID of guitai itself (the pane's shell's child).
+ui_pid() {
+	local shell_pid
+	shell_pid=$(tm display-message -p -t ui '#{pane_pid}')
+	pgrep -P "$shell_pid" -x guitai | head -n 1
+}
+
+wait_exit() {
+	local i=0
+	while [ ! -f "$TEST_TMP/stty.after" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -f "$TEST_TMP/stty.after" ]
+}
+
+login_demo() {
+	wait_for "$1" || return 1
+	type_text demo
+	keys Enter
+	type_text demo1234
+	keys Enter
+}

@@ -1,1 +1,2 @@
-# man: files are listed here as they are added.
+# Manual pages.
+dist_man_MANS += man/guitai.1 man/guitai.conf.5

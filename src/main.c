@@ -4,6 +4,7 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data. */
 #include "config.h"
+#include "cmd_idcard.h"
 #include "db/store.h"
 #include "flow/ctx.h"
 #include "flow/issue.h"
@@ -43,6 +44,9 @@ static void main_usage(FILE *out)
 		"  catalog              list the applications, terms and prices on offer\n"
 		"  region CODE          show the province, city and district of a code\n"
 		"  paths                show the configuration file and paths in use\n"
+		"  idcard read [--device PATH] [--json] [--full]\n"
+		"                       read the ID card on the reader (number masked)\n"
+		"  idcard status        check the reader\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE    use this configuration file\n"
@@ -385,10 +389,21 @@ int main(int argc, char **argv)
 	if (cmd != NULL && strcmp(cmd, "issue") != 0 && strcmp(cmd, "show") != 0 &&
 	    strcmp(cmd, "list") != 0 && strcmp(cmd, "operator") != 0 &&
 	    strcmp(cmd, "catalog") != 0 && strcmp(cmd, "region") != 0 &&
-	    strcmp(cmd, "paths") != 0) {
+	    strcmp(cmd, "paths") != 0 && strcmp(cmd, "idcard") != 0) {
 		fprintf(stderr, _("guitai: unknown command \"%s\"\n"), cmd);
 		main_usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (strcmp(cmd ? cmd : "", "idcard") == 0) {
+		/* The reader needs the configuration only, not the database:
+		 * it must work on a counter whose database is being repaired. */
+		struct gt_err err;
+
+		if (config_load(&ctx.cfg, config_path, &err) != 0) {
+			fprintf(stderr, "guitai: %s\n", err.msg);
+			return EXIT_FAILURE;
+		}
+		return cmd_idcard_main(&ctx.cfg, argc - optind, argv + optind);
 	}
 	if (main_open(&ctx, config_path) != 0)
 		return EXIT_FAILURE;

@@ -48,6 +48,14 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX applications_status ON applications (status, terminal, updated_at);"
 	"CREATE INDEX applications_uscc ON applications (uscc);"
 	"CREATE INDEX applications_org ON applications (org_name);",
+	/* 2: the raw photo of each ID-card read (the WLT cannot be decoded
+	 * without the vendor's library, so it is kept as read) */
+	"CREATE TABLE card_photos ("
+	"  app_no TEXT NOT NULL REFERENCES applications (app_no),"
+	"  person TEXT NOT NULL CHECK (person IN ('legal_rep','handler')),"
+	"  read_at INTEGER NOT NULL,"
+	"  photo BLOB NOT NULL,"
+	"  PRIMARY KEY (app_no, person));",
 };
 
 /* Turn an SQLite failure into a sentence the counter can act on. */
@@ -483,4 +491,83 @@ int store_operator_list(struct store *st, struct store_operator *out, size_t max
 		store_operator_row(stmt, &out[(*n)++]);
 	sqlite3_finalize(stmt);
 	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "list operators");
+}
+
+static void store_photo_aad(char *out, size_t size, const char *app_no, const char *person)
+{
+	snprintf(out, size, "%s/%s/photo", app_no, person);
+}
+
+int store_card_photo_save(struct store *st, const struct crypto_keyring *ring,
+			  const char *app_no, const char *person, long long read_at,
+			  const unsigned char *photo, size_t len, struct gt_err *err)
+{
+	unsigned char *sealed = malloc(len + CRYPTO_SEAL_OVERHEAD);
+	sqlite3_stmt *stmt = NULL;
+	size_t sealed_len;
+	char aad[96];
+	int rc = -1, src;
+
+	if (sealed == NULL)
+		return err_set(err, _("out of memory"));
+	store_photo_aad(aad, sizeof(aad), app_no, person);
+	if (crypto_seal(ring, aad, photo, len, sealed, &sealed_len, err) != 0)
+		goto out;
+	if (store_prepare(st, "INSERT INTO card_photos (app_no, person, read_at, photo) "
+			  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (app_no, person) "
+			  "DO UPDATE SET read_at = ?3, photo = ?4", &stmt, err) != 0)
+		goto out;
+	sqlite3_bind_text(stmt, 1, app_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, read_at);
+	sqlite3_bind_blob(stmt, 4, sealed, (int)sealed_len, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	if (src != SQLITE_DONE) {
+		store_fail(st, src, err, "save card photo");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	free(sealed);
+	return rc;
+}
+
+int store_card_photo_load(struct store *st, const struct crypto_keyring *ring,
+			  const char *app_no, const char *person, unsigned char *buf,
+			  size_t size, size_t *len, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const void *blob;
+	size_t blob_len;
+	char aad[96];
+	int rc = -1, src;
+
+	if (store_prepare(st, "SELECT photo FROM card_photos WHERE app_no = ?1 AND person = ?2",
+			  &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, app_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		store_fail(st, src, err, "load card photo");
+		goto out;
+	}
+	blob = sqlite3_column_blob(stmt, 0);
+	blob_len = (size_t)sqlite3_column_bytes(stmt, 0);
+	if (blob_len < CRYPTO_SEAL_OVERHEAD || blob_len - CRYPTO_SEAL_OVERHEAD > size) {
+		err_set(err, _("stored photo is malformed"));
+		goto out;
+	}
+	store_photo_aad(aad, sizeof(aad), app_no, person);
+	if (crypto_open(ring, aad, blob, blob_len, buf, len, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
 }

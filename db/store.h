@@ -13,7 +13,7 @@
 struct store;
 struct crypto_keyring;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Open (creating and migrating as needed). A damaged file, a file that is
  * not a database or one from a newer guitai gives a clear message naming
@@ -48,6 +48,17 @@ struct store_app_summary {
 /* Newest first. status and terminal may be NULL (any). */
 int store_app_list(struct store *st, const char *status, const char *terminal,
 		   struct store_app_summary *out, size_t max, size_t *n, struct gt_err *err);
+
+/* The raw photo an ID-card read gave for a person of an application
+ * (sealed like the record; person is "legal_rep" or "handler"). Saving
+ * again replaces it. */
+int store_card_photo_save(struct store *st, const struct crypto_keyring *ring,
+			  const char *app_no, const char *person, long long read_at,
+			  const unsigned char *photo, size_t len, struct gt_err *err);
+/* 0 loaded (*len set), 1 none, -1 error. buf must hold `size` bytes. */
+int store_card_photo_load(struct store *st, const struct crypto_keyring *ring,
+			  const char *app_no, const char *person, unsigned char *buf,
+			  size_t size, size_t *len, struct gt_err *err);
 
 struct store_operator {
 	char name[64];

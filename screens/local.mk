@@ -4,5 +4,6 @@ guitai_SOURCES += \
 	screens/dialog.c \
 	screens/fieldform.c screens/fieldform.h \
 	screens/login.c \
+	screens/reader.c \
 	screens/home.c \
 	screens/wizard.c

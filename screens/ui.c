@@ -108,6 +108,7 @@ static int ui_start(struct gt_ctx *ctx)
 
 static void ui_stop(void)
 {
+	ui_reader_stop();
 	if (!isendwin())
 		endwin();
 	if (ui_have_termios)
@@ -187,11 +188,11 @@ void ui_status_bar(struct gt_ctx *ctx)
 
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
-	/* Reader, key and printer slots are filled by their issues; until a
-	 * device layer reports, the slot says so instead of pretending. */
+	/* Key and printer slots are filled by their issues; until a device
+	 * layer reports, the slot says so instead of pretending. */
 	snprintf(left, sizeof(left), " %s %s │ %s %s │ %s %s │ %s %s │ %s",
 		 _("Operator"), ctx->operator_name[0] ? ctx->operator_name : "-",
-		 _("Reader"), _("n/a"), _("Key"), _("n/a"), _("Printer"), _("n/a"),
+		 _("Reader"), ui_reader_state_text(), _("Key"), _("n/a"), _("Printer"), _("n/a"),
 		 ctx->cfg.terminal_id);
 	ui_fill_line(y, attr);
 	attron(attr);
@@ -262,6 +263,11 @@ static void ui_too_small(void)
 
 struct ui_key ui_getkey(struct gt_ctx *ctx)
 {
+	return ui_getkey_ms(ctx, 1000);
+}
+
+struct ui_key ui_getkey_ms(struct gt_ctx *ctx, int ms)
+{
 	struct ui_key k = { 0, 0 };
 
 	for (;;) {
@@ -282,9 +288,10 @@ struct ui_key ui_getkey(struct gt_ctx *ctx)
 		}
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_LINES)
 			ui_too_small();
-		timeout(1000);
+		timeout(ms);
 		rc = get_wch(&ch);
 		if (rc == ERR) {
+			ui_reader_tick(ctx);
 			if (COLS >= UI_MIN_COLS && LINES >= UI_MIN_LINES) {
 				k.ch = UI_KEY_TICK;
 				k.is_key = 1;

@@ -10,6 +10,7 @@
 #include <curses.h>
 #include <wchar.h>
 #include "flow/ctx.h"
+#include "model/app.h"
 
 int ui_run(struct gt_ctx *ctx);
 
@@ -51,6 +52,8 @@ int ui_body_rows(void);
 /* Wait for a key, refreshing the clock each second; handles terminal size
  * (too small: a notice until it grows). */
 struct ui_key ui_getkey(struct gt_ctx *ctx);
+/* The same, waiting at most ms for a key (UI_KEY_TICK when none came). */
+struct ui_key ui_getkey_ms(struct gt_ctx *ctx, int ms);
 /* True when the key means "leave now" (signal or idle). */
 int ui_key_is_exit(struct ui_key k);
 
@@ -67,6 +70,15 @@ int ui_prompt(struct gt_ctx *ctx, const char *title, const char *text, char *out
 int ui_choose(struct gt_ctx *ctx, const char *title, const char *const *items, size_t n,
 	      int current);
 void ui_help(struct gt_ctx *ctx, const char *title, const char *text);
+
+/* The ID-card reader (reader.c): status-bar state, probed on clock ticks,
+ * and the F2 read into one person of an application (0 filled; msg says
+ * what happened either way). */
+void ui_reader_tick(struct gt_ctx *ctx);
+void ui_reader_stop(void);
+const char *ui_reader_state_text(void);
+int ui_read_card(struct gt_ctx *ctx, struct application *app, enum app_person who,
+		 char *msg, size_t msgsz);
 
 /* Screens. */
 int ui_login(struct gt_ctx *ctx);          /* 1 logged in, 0 quit */

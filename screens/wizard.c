@@ -30,6 +30,8 @@ static const char *wizard_hints(int step)
 		return _("F10/PgDn next  Enter/F4 list  ←→ change  F1 help  Esc menu");
 	if (step == ISSUE_REVIEW)
 		return _("F10 submit  F9 back  ↑↓ PgUp PgDn scroll  F1 help  Esc menu");
+	if (step == ISSUE_PEOPLE)
+		return _("F2 read ID card  F10/PgDn next  F9/PgUp back  Enter/F4 list  F1 help  Esc menu");
 	return _("F10/PgDn next  F9/PgUp back  Enter/F4 list  F1 help  Esc menu");
 }
 
@@ -91,6 +93,38 @@ static void wizard_price(struct gt_ctx *ctx, struct fieldform *ff)
 	ui_put(ff->body, row, 3, 20, _("Total (CNY)"));
 	mvwprintw(ff->body, row, COLS - 16, "%12s", amount);
 	wattroff(ff->body, A_BOLD);
+	pos_form_cursor(ff->form);
+}
+
+/* Under the people: what each one's ID card said, when it was read. */
+static void wizard_card_summary(struct fieldform *ff)
+{
+	static const enum app_person who[] = { APP_LEGAL_REP, APP_HANDLER };
+	int row = ff_bottom(ff) + 1;
+
+	for (int y = ff_bottom(ff); y < ui_body_rows(); y++) {
+		wmove(ff->body, y, 0);
+		wclrtoeol(ff->body);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const struct application *app = ff->app;
+		const char *read_at = app_get(app, app_person_field(who[i], APF_CARD_READ_AT));
+		const char *gender = app_get(app, app_person_field(who[i], APF_GENDER));
+		const char *label = app_choice_label(app_person_field(who[i], APF_GENDER), gender);
+		char line[600];
+
+		if (read_at[0] == '\0')
+			continue;
+		snprintf(line, sizeof(line), _("%s ID card: %s %s, valid to %s, issued by %s (read %s)"),
+			 who[i] == APP_LEGAL_REP ? _("Legal representative") : _("Handler"),
+			 label ? _(label) : gender,
+			 app_get(app, app_person_field(who[i], APF_NATION)),
+			 app_get(app, app_person_field(who[i], APF_VALID_TO)),
+			 app_get(app, app_person_field(who[i], APF_ISSUER)), read_at + 11);
+		wattron(ff->body, COLOR_PAIR(UI_C_OK));
+		ui_put(ff->body, row++, 3, COLS - 4, line);
+		wattroff(ff->body, COLOR_PAIR(UI_C_OK));
+	}
 	pos_form_cursor(ff->form);
 }
 
@@ -157,6 +191,8 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 		ff_draw(&ff);
 		if (step == ISSUE_PRODUCT)
 			wizard_price(ctx, &ff);
+		else if (step == ISSUE_PEOPLE)
+			wizard_card_summary(&ff);
 		field_msg = ff.items[ff.cur].msg;
 		if (msg[0] != '\0')
 			ui_message(msg, msg_color);
@@ -214,10 +250,26 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 				move = WIZ_HOME;
 				done = 1;
 			}
-		} else if (k.is_key && k.ch == KEY_F(2)) {
-			str_copy(msg, sizeof(msg), _("The ID-card reader is not connected to this "
-						     "build yet; type the data by hand."));
-			msg_color = UI_C_WARN;
+		} else if (k.is_key && k.ch == KEY_F(2) && step == ISSUE_PEOPLE) {
+			int who = app_field_person(ff_current(&ff));
+
+			ff_store(&ff);
+			if (who < 0)
+				who = APP_HANDLER;
+			msg_color = ui_read_card(ctx, app, (enum app_person)who, msg, sizeof(msg)) == 0
+				    ? UI_C_OK : UI_C_ERROR;
+			ff_reload(&ff);
+			for (size_t i = 0; i < ff.n; i++)
+				if (app_field_person(ff.items[i].field) == who)
+					wizard_check_one(ctx, &ff, ff.items[i].field);
+			if (msg_color == UI_C_OK) {
+				char unsaved[600];
+
+				if (wizard_save(ctx, app, step, unsaved, sizeof(unsaved)) != 0) {
+					str_copy(msg, sizeof(msg), unsaved);
+					msg_color = UI_C_ERROR;
+				}
+			}
 		} else {
 			char before[APP_VALUE_MAX];
 
@@ -226,6 +278,8 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 			if (r == FF_LEFT_FIELD || r == FF_CHOSEN) {
 				enum app_field f = r == FF_LEFT_FIELD ? left : ff_current(&ff);
 
+				if (strcmp(before, app_get(app, f)) != 0)
+					app_card_field_edited(app, f);
 				if (f == AF_ORG_ID_NUMBER && strcmp(before, app_get(app, f)) != 0) {
 					struct check_ctx cc;
 

@@ -15,7 +15,8 @@ libguitai_a_SOURCES = \
 	src/util/log.c src/util/log.h \
 	src/flow/ctx.c src/flow/ctx.h \
 	src/flow/issue.c src/flow/issue.h \
-	src/flow/session.c src/flow/session.h
+	src/flow/session.c src/flow/session.h \
+	src/flow/idread.c src/flow/idread.h
 
 GUITAI_LIBS = libguitai.a $(CURSES_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL) $(UTIL_LIBS) $(AX_PTHREAD_LIBS)
 

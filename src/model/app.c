@@ -54,6 +54,15 @@ static const struct app_choice app_person_id_types[] = {
 	{ NULL, NULL },
 };
 
+/* GB/T 2261.1 as the chip stores it. */
+static const struct app_choice app_genders[] = {
+	{ "1", N_("Male") },
+	{ "2", N_("Female") },
+	{ "0", N_("Unknown") },
+	{ "9", N_("Not stated") },
+	{ NULL, NULL },
+};
+
 static const struct app_choice app_pay_methods[] = {
 	{ "cash", N_("Cash") },
 	{ "card", N_("Bank card") },
@@ -62,6 +71,27 @@ static const struct app_choice app_pay_methods[] = {
 	{ "transfer", N_("Bank transfer") },
 	{ NULL, NULL },
 };
+
+
+#define CARD_FIELDS(P, S) \
+	[AF_##P##_GENDER] = { S, "gender", N_("Gender"), N_("From the ID card."), \
+		AK_CHOICE, 1, AFF_CARD, app_genders }, \
+	[AF_##P##_NATION] = { S, "nation", N_("Nation"), N_("From the ID card."), \
+		AK_TEXT, 16, AFF_CARD, NULL }, \
+	[AF_##P##_BIRTH] = { S, "birth_date", N_("Birth date"), N_("From the ID card."), \
+		AK_DATE, 10, AFF_CARD | AFF_PII, NULL }, \
+	[AF_##P##_ADDRESS] = { S, "address", N_("Address on the card"), N_("From the ID card."), \
+		AK_TEXT, 80, AFF_CARD | AFF_PII, NULL }, \
+	[AF_##P##_ISSUER] = { S, "issuer", N_("Issued by"), N_("From the ID card."), \
+		AK_TEXT, 40, AFF_CARD, NULL }, \
+	[AF_##P##_VALID_FROM] = { S, "id_valid_from", N_("Card valid from"), N_("From the ID card."), \
+		AK_DATE, 10, AFF_CARD, NULL }, \
+	[AF_##P##_VALID_TO] = { S, "id_valid_to", N_("Card valid to"), \
+		N_("From the ID card: a date, or long-term."), AK_TEXT, 10, AFF_CARD, NULL }, \
+	[AF_##P##_CARD_READ_AT] = { S, "card_read_at", N_("Card read at"), \
+		N_("When the ID card was read at the counter."), AK_TEXT, 19, AFF_CARD, NULL }, \
+	[AF_##P##_CARD_FIELDS] = { S, "card_fields", N_("Fields from the card"), \
+		N_("Which fields still hold what the card gave."), AK_TEXT, 160, AFF_CARD, NULL },
 
 #define REQ AFF_REQUIRED
 const struct app_field_def app_fields[AF_COUNT] = {
@@ -105,6 +135,7 @@ const struct app_field_def app_fields[AF_COUNT] = {
 	[AF_REP_ID_NUMBER] = { "legal_rep", "id_number", N_("Legal rep. ID no."),
 		N_("Number of that document."), AK_TEXT, 18,
 		REQ | AFF_PII | AFF_UPPER | AFF_NOSPACE, NULL },
+	CARD_FIELDS(REP, "legal_rep")
 
 	[AF_HDL_NAME] = { "handler", "name", N_("Handler name"),
 		N_("The person at the counter, acting for the organisation."), AK_TEXT, 50, REQ, NULL },
@@ -120,6 +151,7 @@ const struct app_field_def app_fields[AF_COUNT] = {
 		N_("Contact e-mail address."), AK_TEXT, 100, REQ | AFF_PII | AFF_NOSPACE, NULL },
 	[AF_HDL_POSITION] = { "handler", "position", N_("Position"),
 		N_("The handler's position in the organisation."), AK_TEXT, 30, REQ, NULL },
+	CARD_FIELDS(HDL, "handler")
 
 	[AF_AUTH_FROM] = { "authorization", "from", N_("Authorised from"),
 		N_("Start of the authorisation (YYYY-MM-DD); it runs until the matter is concluded."),
@@ -138,6 +170,7 @@ const struct app_field_def app_fields[AF_COUNT] = {
 		N_("Transaction number, POS reference or voucher number."), AK_TEXT, 40, AFF_NOSPACE, NULL },
 };
 #undef REQ
+#undef CARD_FIELDS
 
 void app_init(struct application *app)
 {
@@ -284,6 +317,47 @@ void app_display_value(const struct application *app, enum app_field f, char *ou
 	} else {
 		str_mask(out, size, v, 4, 4);        /* 4403**********123X */
 	}
+}
+
+enum app_field app_person_field(enum app_person who, enum app_person_field pf)
+{
+	static const enum app_field first[] = { AF_REP_NAME, AF_HDL_NAME };
+	/* Name, type and number, then the card block that follows them in
+	 * the enum (for the handler: after mobile, e-mail and position). */
+	if (pf <= APF_ID_NUMBER)
+		return (enum app_field)(first[who] + pf);
+	return (enum app_field)((who == APP_LEGAL_REP ? AF_REP_GENDER : AF_HDL_GENDER) +
+				(pf - APF_GENDER));
+}
+
+int app_field_person(enum app_field f)
+{
+	if (strcmp(app_fields[f].section, "legal_rep") == 0)
+		return APP_LEGAL_REP;
+	if (strcmp(app_fields[f].section, "handler") == 0)
+		return APP_HANDLER;
+	return -1;
+}
+
+void app_card_field_edited(struct application *app, enum app_field f)
+{
+	int who = app_field_person(f);
+	char list[APP_VALUE_MAX], out[APP_VALUE_MAX] = "";
+	char *tok, *save = NULL;
+	enum app_field lf;
+
+	if (who < 0)
+		return;
+	lf = app_person_field((enum app_person)who, APF_CARD_FIELDS);
+	str_copy(list, sizeof(list), app->values[lf]);
+	for (tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, app_fields[f].key) == 0)
+			continue;
+		if (out[0] != '\0')
+			strncat(out, ",", sizeof(out) - strlen(out) - 1);
+		strncat(out, tok, sizeof(out) - strlen(out) - 1);
+	}
+	app_set(app, lf, out);
 }
 
 void app_clear(struct application *app)

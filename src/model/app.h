@@ -38,6 +38,15 @@ enum app_field {
 	AF_REP_NAME,
 	AF_REP_ID_TYPE,
 	AF_REP_ID_NUMBER,
+	AF_REP_GENDER,          /* from here to CARD_FIELDS: what the ID */
+	AF_REP_NATION,          /* card's chip holds, filled by a read  */
+	AF_REP_BIRTH,
+	AF_REP_ADDRESS,
+	AF_REP_ISSUER,
+	AF_REP_VALID_FROM,
+	AF_REP_VALID_TO,
+	AF_REP_CARD_READ_AT,    /* when the card was read ("" = typed) */
+	AF_REP_CARD_FIELDS,     /* keys still as read from the card */
 	/* Ⅲ 经办人信息 */
 	AF_HDL_NAME,
 	AF_HDL_ID_TYPE,
@@ -45,6 +54,15 @@ enum app_field {
 	AF_HDL_MOBILE,
 	AF_HDL_EMAIL,
 	AF_HDL_POSITION,
+	AF_HDL_GENDER,
+	AF_HDL_NATION,
+	AF_HDL_BIRTH,
+	AF_HDL_ADDRESS,
+	AF_HDL_ISSUER,
+	AF_HDL_VALID_FROM,
+	AF_HDL_VALID_TO,
+	AF_HDL_CARD_READ_AT,
+	AF_HDL_CARD_FIELDS,
 	/* Ⅳ 授权委托: the authorisation runs from this date until the matter
 	 * is concluded (the form's wording). */
 	AF_AUTH_FROM,
@@ -71,6 +89,30 @@ enum {
 	AFF_PII = 1 << 1,      /* personal data: masked on screen and paper */
 	AFF_UPPER = 1 << 2,    /* ASCII letters upper-cased */
 	AFF_NOSPACE = 1 << 3,  /* white space removed (numbers) */
+	AFF_CARD = 1 << 4,     /* read from an ID card; not on the entry screens */
+};
+
+/* The two people whose ID card can be read. */
+enum app_person {
+	APP_LEGAL_REP,
+	APP_HANDLER,
+};
+
+/* A person's fields, in the order of AF_REP_* (same for AF_HDL_*). */
+enum app_person_field {
+	APF_NAME,
+	APF_ID_TYPE,
+	APF_ID_NUMBER,
+	APF_GENDER,
+	APF_NATION,
+	APF_BIRTH,
+	APF_ADDRESS,
+	APF_ISSUER,
+	APF_VALID_FROM,
+	APF_VALID_TO,
+	APF_CARD_READ_AT,
+	APF_CARD_FIELDS,
+	APF_COUNT
 };
 
 struct app_choice {
@@ -134,6 +176,14 @@ int app_from_ini(struct application *app, const char *text, size_t len, struct g
 /* Masked copy of a value for screens and receipts when the field is PII. */
 void app_display_value(const struct application *app, enum app_field f, char *out,
 		       size_t size, int reveal);
+
+/* The field of a person, e.g. (APP_HANDLER, APF_ID_NUMBER). */
+enum app_field app_person_field(enum app_person who, enum app_person_field pf);
+/* Which person a field belongs to; -1 for neither. */
+int app_field_person(enum app_field f);
+/* The operator changed field f after a card read: it no longer counts as
+ * read from the card (card_fields loses its key). */
+void app_card_field_edited(struct application *app, enum app_field f);
 
 /* Wipe the record's memory (it holds personal data). */
 void app_clear(struct application *app);

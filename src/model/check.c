@@ -86,6 +86,29 @@ static int check_text(const char *v, char *msg, size_t msgsz)
 	return VAL_OK;
 }
 
+/* 长期 (long-term) or a date not before today: an expired card cannot be
+ * used to apply. */
+static int check_card_valid_to(const struct check_ctx *ctx, const char *v, char *msg,
+			       size_t msgsz)
+{
+	char norm[16];
+	int rc, ymd;
+
+	if (strcmp(v, "长期") == 0)
+		return VAL_OK;
+	rc = val_date(v, norm, sizeof(norm), msg, msgsz);
+	if (rc != VAL_OK)
+		return rc;
+	ymd = (norm[0] - '0') * 10000000 + (norm[1] - '0') * 1000000 + (norm[2] - '0') * 100000 +
+	      (norm[3] - '0') * 10000 + (norm[5] - '0') * 1000 + (norm[6] - '0') * 100 +
+	      (norm[8] - '0') * 10 + (norm[9] - '0');
+	if (ctx->today_ymd > 0 && ymd < ctx->today_ymd) {
+		snprintf(msg, msgsz, _("the ID card expired on %s and cannot be used"), norm);
+		return VAL_ERROR;
+	}
+	return VAL_OK;
+}
+
 int check_field(const struct check_ctx *ctx, const struct application *app,
 		enum app_field f, char *msg, size_t msgsz)
 {
@@ -162,6 +185,14 @@ int check_field(const struct check_ctx *ctx, const struct application *app,
 		return val_postcode(v, norm, sizeof(norm), msg, msgsz);
 	case AF_AUTH_FROM:
 		return val_date(v, norm, sizeof(norm), msg, msgsz);
+	case AF_REP_BIRTH:
+	case AF_HDL_BIRTH:
+	case AF_REP_VALID_FROM:
+	case AF_HDL_VALID_FROM:
+		return val_date(v, norm, sizeof(norm), msg, msgsz);
+	case AF_REP_VALID_TO:
+	case AF_HDL_VALID_TO:
+		return check_card_valid_to(ctx, v, msg, msgsz);
 	case AF_ORG_PROVINCE:
 	case AF_ORG_CITY:
 	case AF_ORG_COUNTY:

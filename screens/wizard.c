@@ -125,6 +125,12 @@ static void wizard_card_summary(struct fieldform *ff)
 		ui_put(ff->body, row++, 3, COLS - 4, line);
 		wattroff(ff->body, COLOR_PAIR(UI_C_OK));
 	}
+	/* The chip's photo is WLT-compressed; only the reader vendor's
+	 * licensed library decodes it, so say so rather than draw a fake. */
+	if (row > ff_bottom(ff) + 1)
+		ui_put(ff->body, row, 3, COLS - 4,
+		       _("Photo kept with the application; showing it needs the reader "
+			 "vendor's licensed decoder."));
 	pos_form_cursor(ff->form);
 }
 

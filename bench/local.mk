@@ -1,2 +1,3 @@
 # bench: files are listed here as they are added.
 include bench/idcard.mk
+include bench/core.mk

@@ -95,7 +95,11 @@ int ui_read_card(struct gt_ctx *ctx, struct application *app, enum app_person wh
 	char line[256] = "";
 	int h = 8, w = 60, rc = -1;
 
-	/* The probe holds the device open while it runs. */
+	/* The probe holds the device open while it runs, and cutting it off
+	 * mid-answer would leave half a frame on the line: let it finish (it
+	 * takes milliseconds). */
+	if (reader_probe != NULL)
+		idread_wait(reader_probe, 1000);
 	reader_probe_stop();
 	r = idread_start(ctx, 0, &err);
 	if (r == NULL) {

@@ -64,6 +64,11 @@ void idread_cancel(struct idread *r)
 	idc_job_cancel(r->job);
 }
 
+void idread_wait(struct idread *r, int ms)
+{
+	idc_job_wait(r->job, ms);
+}
+
 /* Set a field from the card and list its key among those read. */
 static void idread_set(struct application *app, enum app_person who, enum app_person_field pf,
 		       const char *value, char *list, size_t listsz)

@@ -25,6 +25,8 @@ struct idread *idread_start(struct gt_ctx *ctx, int probe_only, struct gt_err *e
 /* State and a translated line for the screen ("Place the ID card..."). */
 enum idread_state idread_poll(struct idread *r, char *msg, size_t msgsz);
 void idread_cancel(struct idread *r);
+/* Wait up to ms for the job to end by itself. */
+void idread_wait(struct idread *r, int ms);
 /* After DONE: fill `who`'s fields in app (name, document type and number,
  * gender, nation, birth date, address, issuer, validity), note the read,
  * and store the photo. After REFUSED: fill nothing, explain why in err.

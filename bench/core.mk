@@ -27,4 +27,5 @@ bench:
 	@s=0; \
 	$(MAKE) $(AM_MAKEFLAGS) bench-idcard || s=1; \
 	$(MAKE) $(AM_MAKEFLAGS) bench-core || s=1; \
+	$(MAKE) $(AM_MAKEFLAGS) bench-audit || s=1; \
 	exit $$s

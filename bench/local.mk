@@ -1,3 +1,4 @@
 # bench: files are listed here as they are added.
 include bench/idcard.mk
 include bench/core.mk
+include bench/audit.mk

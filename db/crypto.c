@@ -14,6 +14,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -93,7 +94,8 @@ out:
 	return rc;
 }
 
-int crypto_keyring_load(struct crypto_keyring *ring, const char *path, struct gt_err *err)
+static int crypto_keyring_read(struct crypto_keyring *ring, const char *path, int create,
+			       struct gt_err *err)
 {
 	char buf[CRYPTO_MAX_KEYS * 80 + 1];
 	struct stat st;
@@ -103,7 +105,7 @@ int crypto_keyring_load(struct crypto_keyring *ring, const char *path, struct gt
 
 	memset(ring, 0, sizeof(*ring));
 	if (stat(path, &st) != 0) {
-		if (errno != ENOENT)
+		if (errno != ENOENT || !create)
 			return err_set(err, _("%s: %s"), path, strerror(errno));
 		if (crypto_keyring_create(path, err) != 0)
 			return -1;
@@ -151,9 +153,54 @@ out:
 	return rc;
 }
 
+int crypto_keyring_load(struct crypto_keyring *ring, const char *path, struct gt_err *err)
+{
+	return crypto_keyring_read(ring, path, 1, err);
+}
+
+int crypto_keyring_load_existing(struct crypto_keyring *ring, const char *path,
+				 struct gt_err *err)
+{
+	return crypto_keyring_read(ring, path, 0, err);
+}
+
+const unsigned char *crypto_keyring_find(const struct crypto_keyring *ring, uint32_t id)
+{
+	for (size_t i = 0; i < ring->n; i++)
+		if (ring->ids[i] == id)
+			return ring->keys[i];
+	return NULL;
+}
+
 void crypto_keyring_wipe(struct crypto_keyring *ring)
 {
 	str_wipe(ring, sizeof(*ring));
+}
+
+int crypto_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
+}
+
+int crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *data, size_t len,
+		       unsigned char out[32])
+{
+	unsigned int outlen = 32;
+
+	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &outlen) != NULL &&
+	       outlen == 32 ? 0 : -1;
+}
+
+void crypto_hex(const unsigned char *in, size_t n, char *out)
+{
+	crypto_hex_encode(in, n, out);
+}
+
+int crypto_unhex(const char *hex, unsigned char *out, size_t n)
+{
+	return crypto_hex_decode(hex, out, n);
 }
 
 int crypto_seal(const struct crypto_keyring *ring, const char *aad, const void *in,

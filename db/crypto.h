@@ -22,6 +22,22 @@ struct crypto_keyring {
  * readable by group or others is refused: it guards every ID number. */
 int crypto_keyring_load(struct crypto_keyring *ring, const char *path, struct gt_err *err);
 void crypto_keyring_wipe(struct crypto_keyring *ring);
+/* The same, but a missing file is an error rather than a new key: for a
+ * key named on the command line, where a fresh key would verify nothing. */
+int crypto_keyring_load_existing(struct crypto_keyring *ring, const char *path,
+				 struct gt_err *err);
+/* The key with this id, or NULL. */
+const unsigned char *crypto_keyring_find(const struct crypto_keyring *ring, uint32_t id);
+
+/* SHA-256 of data into out (32 bytes). */
+int crypto_sha256(const void *data, size_t len, unsigned char out[32]);
+/* HMAC-SHA-256 of data under key into out (32 bytes). */
+int crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *data, size_t len,
+		       unsigned char out[32]);
+/* Lower-case hex of n bytes into out (2n+1 bytes); and back (0, or -1 on a
+ * character that is not hex). */
+void crypto_hex(const unsigned char *in, size_t n, char *out);
+int crypto_unhex(const char *hex, unsigned char *out, size_t n);
 
 /* out must hold len + CRYPTO_SEAL_OVERHEAD bytes. `aad` binds the sealed
  * bytes to their row (e.g. the application number) so rows cannot be

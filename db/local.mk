@@ -1,2 +1,2 @@
-# db/: SQLite store, PII sealing and password hashing.
-libguitai_a_SOURCES += db/store.c db/store.h db/crypto.c db/crypto.h
+# db/: SQLite store, PII sealing and password hashing, the audit trail.
+libguitai_a_SOURCES += db/store.c db/store.h db/crypto.c db/crypto.h db/audit.c db/audit.h

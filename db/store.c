@@ -56,6 +56,38 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  read_at INTEGER NOT NULL,"
 	"  photo BLOB NOT NULL,"
 	"  PRIMARY KEY (app_no, person));",
+	/* 3: the audit trail (db/audit.h): append-only rows chained by hash,
+	 * keyed checkpoints. The triggers stop an ordinary UPDATE or DELETE;
+	 * the chain and the MACs catch the rest. Text columns are NOT NULL
+	 * ('' for none) so the canonical bytes have one form. */
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  app_no TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32));"
+	"CREATE INDEX audit_config ON audit (seq) WHERE action = 'config.load';"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows cannot be changed'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END;"
+	"CREATE TRIGGER audit_in_sequence BEFORE INSERT ON audit"
+	"  WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit)"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are appended in sequence'); END;"
+	"CREATE TABLE audit_checkpoints ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  key_id INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	"  mac BLOB NOT NULL CHECK (length(mac) = 32));"
+	"CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'audit checkpoints cannot be changed'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'audit checkpoints cannot be deleted'); END;",
 };
 
 /* Turn an SQLite failure into a sentence the counter can act on. */
@@ -174,6 +206,39 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close_v2(st->db);
 	free(st);
+}
+
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
+}
+
+int store_error(struct store *st, int rc, struct gt_err *err, const char *what)
+{
+	return store_fail(st, rc, err, what);
+}
+
+int store_begin(struct store *st, struct gt_err *err)
+{
+	/* IMMEDIATE: take the write lock now, so a reader that later writes
+	 * never dead-locks against another writer half-way through. */
+	return store_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *st, struct gt_err *err)
+{
+	return store_exec(st, "COMMIT", err);
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int store_schema_version(struct store *st)

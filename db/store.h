@@ -13,7 +13,7 @@
 struct store;
 struct crypto_keyring;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Open (creating and migrating as needed). A damaged file, a file that is
  * not a database or one from a newer guitai gives a clear message naming
@@ -22,6 +22,20 @@ struct crypto_keyring;
 int store_open(const char *path, struct store **out, struct gt_err *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
+
+/* One transaction around several writes (BEGIN IMMEDIATE ... COMMIT), so
+ * that e.g. a saved step and its audit row commit together or not at all.
+ * Rolling back outside a transaction does nothing. */
+int store_begin(struct store *st, struct gt_err *err);
+int store_commit(struct store *st, struct gt_err *err);
+void store_rollback(struct store *st);
+
+/* For the db/ modules that keep tables of their own (db/audit.c): the
+ * SQLite handle, the file name, and the store's sentence for a failure. */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *st);
+const char *store_path(struct store *st);
+int store_error(struct store *st, int rc, struct gt_err *err, const char *what);
 
 /* "T01-20261121-0001": unique per terminal and day, allocated in one
  * transaction so two processes never share a number. */

@@ -11,6 +11,7 @@
 #include "model/region.h"
 #include "util/i18n.h"
 #include "util/str.h"
+#include "model/val.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,15 @@ static void ff_shown(struct fieldform *ff, enum app_field f, char *out, size_t s
 	}
 }
 
+/* A field got focus: remember its value, put the cursor after the text so
+ * typing adds to it rather than overwriting it. */
+static void ff_entered(struct fieldform *ff)
+{
+	str_copy(ff->focus_value, sizeof(ff->focus_value), app_get(ff->app, ff->items[ff->cur].field));
+	if (ff->items[ff->cur].editable)
+		form_driver_w(ff->form, KEY_CODE_YES, REQ_END_FIELD);
+}
+
 void ff_open(struct fieldform *ff, struct gt_ctx *ctx, struct application *app,
 	     const enum app_field *fields, size_t n, int focus)
 {
@@ -188,6 +198,8 @@ void ff_open(struct fieldform *ff, struct gt_ctx *ctx, struct application *app,
 	set_current_field(ff->form, ff->items[ff->cur].f);
 	werase(ff->body);
 	post_form(ff->form);
+	form_driver_w(ff->form, KEY_CODE_YES, REQ_INS_MODE);
+	ff_entered(ff);
 }
 
 void ff_close(struct fieldform *ff)
@@ -252,13 +264,33 @@ static void ff_validate(struct fieldform *ff)
 	form_driver_w(ff->form, KEY_CODE_YES, REQ_VALIDATION);
 }
 
-static void ff_store_item(struct fieldform *ff, const struct ff_item *it)
+/* Say beside the field that it is full. */
+static void ff_over_limit(struct fieldform *ff, struct ff_item *it)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), _("At most %u characters in this field."),
+		 app_fields[it->field].max_chars);
+	ff_set_issue(ff, it->field, VAL_WARN, msg);
+}
+
+static void ff_store_item(struct fieldform *ff, struct ff_item *it)
 {
 	char buf[APP_VALUE_MAX * 2];
+	unsigned max = app_fields[it->field].max_chars;
 
 	if (!it->editable)
 		return;
 	str_copy(buf, sizeof(buf), field_buffer(it->f, 0));
+	str_trim(buf);
+	/* Typing stops at the limit, but formw may take a fast paste ahead
+	 * of that check: what is stored is cut at the limit, visibly. */
+	it->cut = str_utf8_chars(buf) > max;
+	if (it->cut) {
+		buf[str_utf8_prefix_chars(buf, max)] = '\0';
+		set_field_buffer(it->f, 0, buf);
+		ff_over_limit(ff, it);
+	}
 	app_set(ff->app, it->field, buf);
 	str_wipe(buf, sizeof(buf));
 }
@@ -291,6 +323,7 @@ void ff_focus(struct fieldform *ff, enum app_field f)
 		if (ff->items[i].field == f) {
 			ff->cur = (int)i;
 			set_current_field(ff->form, ff->items[i].f);
+			ff_entered(ff);
 		}
 }
 
@@ -311,20 +344,47 @@ void ff_clear_issues(struct fieldform *ff)
 	}
 }
 
+int ff_was_cut(const struct fieldform *ff, enum app_field f)
+{
+	for (size_t i = 0; i < ff->n; i++)
+		if (ff->items[i].field == f)
+			return ff->items[i].cut;
+	return 0;
+}
+
 int ff_bottom(const struct fieldform *ff)
 {
 	return ff->last_row;
 }
 
+/* Characters in the field being edited (formw's own limit counts cells,
+ * which would let 200 ASCII characters into a 100-character field). */
+static size_t ff_chars(struct fieldform *ff, const struct ff_item *it)
+{
+	char buf[APP_VALUE_MAX * 2];
+	size_t n;
+
+	ff_validate(ff);
+	str_copy(buf, sizeof(buf), field_buffer(it->f, 0));
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	n = str_utf8_chars(buf);
+	str_wipe(buf, sizeof(buf));
+	return n;
+}
+
 static enum ff_result ff_move(struct fieldform *ff, int delta, enum app_field *left)
 {
-	const struct ff_item *from = &ff->items[ff->cur];
+	struct ff_item *from = &ff->items[ff->cur];
 
 	ff_validate(ff);
 	ff_store_item(ff, from);
 	*left = from->field;
+	str_copy(ff->left_value, sizeof(ff->left_value), ff->focus_value);
 	ff->cur = (ff->cur + delta + (int)ff->n) % (int)ff->n;
 	set_current_field(ff->form, ff->items[ff->cur].f);
+	ff_entered(ff);
 	return FF_LEFT_FIELD;
 }
 
@@ -455,6 +515,11 @@ enum ff_result ff_key(struct fieldform *ff, struct ui_key k, enum app_field *lef
 	/* Control characters never enter a field. */
 	if (k.ch < 32 || (k.ch >= 0x7F && k.ch < 0xA0))
 		return FF_IGNORED;
+	if (ff_chars(ff, it) >= app_fields[it->field].max_chars) {
+		ff_over_limit(ff, it);
+		beep();
+		return FF_HANDLED;
+	}
 	form_driver_w(ff->form, OK, (wchar_t)k.ch);
 	return FF_HANDLED;
 }

@@ -19,6 +19,7 @@ struct ff_item {
 	FIELD *f;
 	int severity;
 	char msg[200];
+	int cut;          /* the last store cut it at the limit */
 };
 
 struct ff_heading {
@@ -38,6 +39,11 @@ struct fieldform {
 	size_t nheadings;
 	int label_x, field_x, last_row;
 	int cur;          /* index of the focused item */
+	/* The focused field's value when it got focus, and, after a move,
+	 * the left field's: "did leaving it change it" must not depend on
+	 * when the edit buffer was last stored (a resize stores it). */
+	char focus_value[APP_VALUE_MAX];
+	char left_value[APP_VALUE_MAX];
 };
 
 /* What a key did, for the wizard to act on. */
@@ -62,6 +68,8 @@ enum app_field ff_current(const struct fieldform *ff);
 void ff_focus(struct fieldform *ff, enum app_field f);
 void ff_set_issue(struct fieldform *ff, enum app_field f, int severity, const char *msg);
 void ff_clear_issues(struct fieldform *ff);
+/* True when the field's last store had to cut it at its limit. */
+int ff_was_cut(const struct fieldform *ff, enum app_field f);
 /* Last row used in the body, so a screen can draw below the fields. */
 int ff_bottom(const struct fieldform *ff);
 

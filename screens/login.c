@@ -110,7 +110,9 @@ static int login_try(struct gt_ctx *ctx, struct login_state *ls)
 	case SESSION_OK:
 		return 1;
 	case SESSION_BAD:
-		log_msg("login: failed for %s", name);
+		/* Not the name: it may be a password typed in the wrong
+		 * field. The audit trail has the attempt (flow/session.c). */
+		log_msg("login: failed");
 		str_copy(ls->message, sizeof(ls->message), _("Wrong operator name or password."));
 		break;
 	case SESSION_LOCKED: {

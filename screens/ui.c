@@ -25,6 +25,7 @@ static int ui_have_termios;
 static int ui_stderr_saved = -1;
 static time_t ui_last_key;
 static int ui_idle_minutes;
+static int ui_bad_input;
 
 static void ui_on_quit(int sig)
 {
@@ -261,6 +262,54 @@ static void ui_too_small(void)
 	refresh();
 }
 
+/* Read one key or character. ncurses' get_wch, given a byte that is not
+ * UTF-8, keeps waiting for a character it can never complete and drops
+ * what is typed meanwhile; so bytes are read one at a time and decoded
+ * here, and a broken sequence is thrown away alone. Returns OK,
+ * KEY_CODE_YES or ERR (nothing within the timeout). */
+static int ui_read_wch(wint_t *out)
+{
+	char seq[5];
+	uint32_t cp;
+	int c = getch(), need, i;
+
+	if (c == ERR)
+		return ERR;
+	if (c >= KEY_MIN) {
+		*out = (wint_t)c;
+		return KEY_CODE_YES;
+	}
+	if (c < 0x80) {
+		*out = (wint_t)c;
+		return OK;
+	}
+	need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (need == 0) {
+		ui_bad_input = 1;
+		return ERR;
+	}
+	seq[0] = (char)c;
+	timeout(50);
+	for (i = 1; i < need; i++) {
+		c = getch();
+		if (c == ERR || c >= KEY_MIN || (c & 0xC0) != 0x80) {
+			/* Not a continuation: it starts the next key. */
+			if (c != ERR)
+				ungetch(c);
+			ui_bad_input = 1;
+			return ERR;
+		}
+		seq[i] = (char)c;
+	}
+	seq[need] = '\0';
+	if (str_utf8_decode(seq, &cp) != (size_t)need) {
+		ui_bad_input = 1;
+		return ERR;
+	}
+	*out = (wint_t)cp;
+	return OK;
+}
+
 struct ui_key ui_getkey(struct gt_ctx *ctx)
 {
 	return ui_getkey_ms(ctx, 1000);
@@ -289,7 +338,14 @@ struct ui_key ui_getkey_ms(struct gt_ctx *ctx, int ms)
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_LINES)
 			ui_too_small();
 		timeout(ms);
-		rc = get_wch(&ch);
+		rc = ui_read_wch(&ch);
+		if (rc == ERR && ui_bad_input) {
+			/* Say it once where the operator looks; nothing was typed. */
+			ui_bad_input = 0;
+			ui_message(_("Input that is not valid text was ignored."), UI_C_WARN);
+			refresh();
+			continue;
+		}
 		if (rc == ERR) {
 			ui_reader_tick(ctx);
 			if (COLS >= UI_MIN_COLS && LINES >= UI_MIN_LINES) {

@@ -63,6 +63,8 @@ static void wizard_check_one(struct gt_ctx *ctx, struct fieldform *ff, enum app_
 
 	ctx_check_ctx(ctx, &cc);
 	sev = check_field(&cc, ff->app, f, msg, sizeof(msg));
+	if (sev == VAL_OK && ff_was_cut(ff, f))
+		return;   /* keep saying it was cut */
 	ff_set_issue(ff, f, sev, sev ? msg : "");
 }
 
@@ -221,11 +223,17 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 			move = k.ch == UI_KEY_IDLE ? WIZ_HOME : WIZ_QUIT;
 			done = 1;
 		} else if (k.is_key && k.ch == KEY_RESIZE) {
+			char entry[APP_VALUE_MAX];
 			int cur = ff.cur;
 
+			/* Rebuilt for the new size, the focused field must still
+			 * compare against its value from before the edit. */
+			str_copy(entry, sizeof(entry), ff.focus_value);
 			ff_store(&ff);
 			ff_close(&ff);
 			ff_open(&ff, ctx, app, def->fields, def->nfields, cur);
+			str_copy(ff.focus_value, sizeof(ff.focus_value), entry);
+			str_wipe(entry, sizeof(entry));
 		} else if (k.is_key && k.ch == KEY_F(1)) {
 			ui_help(ctx, _(def->title), _(def->help));
 		} else if (k.is_key && (k.ch == KEY_F(10) || k.ch == KEY_NPAGE)) {
@@ -284,6 +292,9 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 			if (r == FF_LEFT_FIELD || r == FF_CHOSEN) {
 				enum app_field f = r == FF_LEFT_FIELD ? left : ff_current(&ff);
 
+				if (r == FF_LEFT_FIELD)
+					str_copy(before, sizeof(before), ff.left_value);
+
 				if (strcmp(before, app_get(app, f)) != 0)
 					app_card_field_edited(app, f);
 				if (f == AF_ORG_ID_NUMBER && strcmp(before, app_get(app, f)) != 0) {
@@ -295,6 +306,12 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 					ctx_check_ctx(ctx, &cc);
 					check_derive_region(&cc, app, 1);
 					ff_reload(&ff);
+					/* An error shown for an empty province or city
+					 * is stale once the code filled them in. */
+					for (size_t i = 0; i < ff.n; i++)
+						if (app_fields[ff.items[i].field].kind == AK_REGION &&
+						    ff.items[i].msg[0] != '\0')
+							wizard_check_one(ctx, &ff, ff.items[i].field);
 				}
 				wizard_check_one(ctx, &ff, f);
 				if (f == AF_PROJECT || f == AF_CERT_TYPE)

@@ -21,7 +21,7 @@ libguitai_a_SOURCES = \
 GUITAI_LIBS = libguitai.a $(CURSES_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL) $(UTIL_LIBS) $(AX_PTHREAD_LIBS)
 
 bin_PROGRAMS += guitai
-guitai_SOURCES = src/main.c
+guitai_SOURCES = src/main.c src/cmd_audit.c src/cmd_audit.h
 guitai_LDADD = $(GUITAI_LIBS)
 
 include src/model/val.mk

@@ -4,6 +4,7 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data. */
 #include "config.h"
+#include "cmd_audit.h"
 #include "cmd_idcard.h"
 #include "db/store.h"
 #include "flow/ctx.h"
@@ -12,6 +13,7 @@
 #include "model/region.h"
 #include "screens/ui.h"
 #include "util/i18n.h"
+#include "util/ini.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -47,6 +49,11 @@ static void main_usage(FILE *out)
 		"  idcard read [--device PATH] [--json] [--full]\n"
 		"                       read the ID card on the reader (number masked)\n"
 		"  idcard status        check the reader\n"
+		"  audit verify [--bundle FILE] [--key-file FILE]\n"
+		"                       check the audit trail (or an exported bundle)\n"
+		"  audit export FILE    write the audit trail as a bundle that verifies elsewhere\n"
+		"  audit list [--limit N]\n"
+		"                       print the latest audit rows\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE    use this configuration file\n"
@@ -135,7 +142,10 @@ static int cmd_show(struct gt_ctx *ctx, int argc, char **argv)
 	app = calloc(1, sizeof(*app));
 	if (app == NULL)
 		return EXIT_FAILURE;
-	if (issue_load(ctx, app_no, app, &err) != 0) {
+	if (issue_load(ctx, app_no, app, &err) != 0 ||
+	    /* Unmasked personal numbers are shown only once that is in the
+	     * audit trail. */
+	    (full && ctx_audit(ctx, "app.show_full", app_no, &err, "printed unmasked") != 0)) {
 		fprintf(stderr, "guitai: %s\n", err.msg);
 		goto out;
 	}
@@ -146,7 +156,7 @@ static int cmd_show(struct gt_ctx *ctx, int argc, char **argv)
 		const char *section = "";
 
 		for (int f = 0; f < AF_COUNT; f++) {
-			char shown[APP_VALUE_MAX];
+			char shown[APP_VALUE_MAX], quoted[2 * APP_VALUE_MAX + 3];
 
 			if (app_get(app, (enum app_field)f)[0] == '\0')
 				continue;
@@ -155,7 +165,10 @@ static int cmd_show(struct gt_ctx *ctx, int argc, char **argv)
 				printf("\n[%s]\n", section);
 			}
 			app_display_value(app, (enum app_field)f, shown, sizeof(shown), full);
-			printf("%s = %s\n", app_fields[f].key, shown);
+			/* Quoted where needed, so the output reads back as a batch. */
+			if (ini_quote(shown, quoted, sizeof(quoted)) != 0)
+				str_copy(quoted, sizeof(quoted), shown);
+			printf("%s = %s\n", app_fields[f].key, quoted);
 		}
 	}
 	if (full)
@@ -389,7 +402,8 @@ int main(int argc, char **argv)
 	if (cmd != NULL && strcmp(cmd, "issue") != 0 && strcmp(cmd, "show") != 0 &&
 	    strcmp(cmd, "list") != 0 && strcmp(cmd, "operator") != 0 &&
 	    strcmp(cmd, "catalog") != 0 && strcmp(cmd, "region") != 0 &&
-	    strcmp(cmd, "paths") != 0 && strcmp(cmd, "idcard") != 0) {
+	    strcmp(cmd, "paths") != 0 && strcmp(cmd, "idcard") != 0 &&
+	    strcmp(cmd, "audit") != 0) {
 		fprintf(stderr, _("guitai: unknown command \"%s\"\n"), cmd);
 		main_usage(stderr);
 		return EXIT_USAGE;
@@ -405,6 +419,9 @@ int main(int argc, char **argv)
 		}
 		return cmd_idcard_main(&ctx.cfg, argc - optind, argv + optind);
 	}
+	if (strcmp(cmd ? cmd : "", "audit") == 0)
+		/* A bundle verifies without a database: audit opens what it needs. */
+		return cmd_audit_main(config_path, argc - optind, argv + optind);
 	if (main_open(&ctx, config_path) != 0)
 		return EXIT_FAILURE;
 	argc -= optind;

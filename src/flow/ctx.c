@@ -3,14 +3,21 @@
  * data files, then the secrets and the database. */
 #include "config.h"
 #include "flow/ctx.h"
+#include "db/audit.h"
 #include "db/store.h"
 #include "model/region.h"
 #include "util/i18n.h"
 #include "util/ini.h"
+#include "util/log.h"
+#include "util/str.h"
 
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int ctx_load_data(struct gt_ctx *ctx, struct gt_err *err)
 {
@@ -35,14 +42,59 @@ static int ctx_load_data(struct gt_ctx *ctx, struct gt_err *err)
 	return 0;
 }
 
+/* What identifies the configuration in use: the file's bytes and the
+ * paths it resolved to (defaults included), hashed for config.load. */
+static int ctx_config_digest(struct gt_ctx *ctx, struct gt_err *err)
+{
+	const struct gt_config *c = &ctx->cfg;
+	char *text = NULL, *buf;
+	size_t len = 0, cap;
+	unsigned char d[32];
+	int n, rc = -1;
+
+	if (c->path[0] != '\0' && ini_read_file(c->path, 1 << 20, &text, &len, err) != 0)
+		return -1;
+	cap = len + 6 * PATH_MAX + 256;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		err_set(err, _("out of memory"));
+		goto out;
+	}
+	n = snprintf(buf, cap, "file=%s\ndata_dir=%s\ndb=%s\nkey=%s\naudit_key=%s\n"
+		     "catalog=%s\nregions=%s\nterminal=%s\n", c->path, c->data_dir, c->db_path,
+		     c->key_file, c->audit_key_file, c->catalog_path, c->regions_path,
+		     c->terminal_id);
+	if (n < 0 || (size_t)n + len > cap) {
+		err_set(err, _("configuration too large"));
+		goto out;
+	}
+	if (len > 0)
+		memcpy(buf + n, text, len);
+	if (crypto_sha256(buf, (size_t)n + len, d) != 0) {
+		err_set(err, _("cannot hash the configuration"));
+		goto out;
+	}
+	crypto_hex(d, sizeof(d), ctx->config_digest);
+	rc = 0;
+out:
+	free(buf);
+	free(text);
+	return rc;
+}
+
 int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	if (config_load(&ctx->cfg, config_path, err) != 0)
 		return -1;
+	if (snprintf(ctx->audit_head_path, sizeof(ctx->audit_head_path), "%s.audit-head",
+		     ctx->cfg.db_path) >= (int)sizeof(ctx->audit_head_path))
+		return err_set(err, _("path too long: %s"), ctx->cfg.db_path);
 	if (config_ensure_dirs(&ctx->cfg, err) != 0 ||
 	    ctx_load_data(ctx, err) != 0 ||
+	    ctx_config_digest(ctx, err) != 0 ||
 	    crypto_keyring_load(&ctx->ring, ctx->cfg.key_file, err) != 0 ||
+	    crypto_keyring_load(&ctx->audit_ring, ctx->cfg.audit_key_file, err) != 0 ||
 	    store_open(ctx->cfg.db_path, &ctx->store, err) != 0) {
 		ctx_close(ctx);
 		return -1;
@@ -57,6 +109,113 @@ void ctx_close(struct gt_ctx *ctx)
 	region_db_free(ctx->regions);
 	ctx->regions = NULL;
 	crypto_keyring_wipe(&ctx->ring);
+	crypto_keyring_wipe(&ctx->audit_ring);
+}
+
+void ctx_audit_ctx(struct gt_ctx *ctx, const char *operator_name, char *who, size_t whosz,
+		   struct audit_ctx *out)
+{
+	if (operator_name == NULL || operator_name[0] == '\0')
+		operator_name = ctx->operator_name;
+	if (operator_name[0] != '\0') {
+		str_copy(who, whosz, operator_name);
+	} else {
+		/* No one logged in (a sub-command): the system account that
+		 * ran it is who is accountable. */
+		struct passwd *pw = getpwuid(geteuid());
+
+		if (pw != NULL && str_utf8_valid(pw->pw_name) && !str_has_control(pw->pw_name))
+			snprintf(who, whosz, "@%s", pw->pw_name);
+		else
+			snprintf(who, whosz, "@%ld", (long)geteuid());
+	}
+	memset(out, 0, sizeof(*out));
+	out->terminal = ctx->cfg.terminal_id;
+	out->operator_name = who;
+	out->ring = &ctx->audit_ring;
+	out->checkpoint_every = (unsigned)ctx->cfg.audit_checkpoint_every;
+	out->head_path = ctx->audit_head_path;
+}
+
+/* A file name or a value from outside may hold bytes that are not UTF-8
+ * or control characters; the row takes '?' for them rather than failing
+ * the action over how a name is spelt. */
+static void ctx_audit_clean(char *s)
+{
+	while (*s != '\0') {
+		uint32_t cp;
+		size_t n = str_utf8_decode(s, &cp);
+
+		if (n == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+			*s++ = '?';
+			/* Replace the whole bad sequence byte by byte. */
+			for (size_t i = 1; i < n; i++)
+				*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
+}
+
+static int ctx_vaudit(struct gt_ctx *ctx, const char *operator_name, const char *action,
+		      const char *app_no, struct gt_err *err, const char *fmt, va_list ap)
+{
+	char who[80], wide[2 * AUDIT_DETAIL_MAX];
+	char detail[AUDIT_DETAIL_MAX + 1], last[AUDIT_DETAIL_MAX + 1];
+	struct audit_ctx ac;
+
+	ctx_audit_ctx(ctx, operator_name, who, sizeof(who), &ac);
+	vsnprintf(wide, sizeof(wide), fmt, ap);
+	ctx_audit_clean(wide);
+	/* Cut on a character boundary: the row must stay valid UTF-8. */
+	str_copy(detail, sizeof(detail), wide);
+	if (audit_last_config(ctx->store, last, sizeof(last), err) != 0)
+		return -1;
+	if (strstr(last, ctx->config_digest) == NULL) {
+		char conf[AUDIT_DETAIL_MAX + 1];
+
+		snprintf(conf, sizeof(conf), "sha256 %s; file %.900s", ctx->config_digest,
+			 ctx->cfg.path[0] ? ctx->cfg.path : "(built-in defaults)");
+		ctx_audit_clean(conf);
+		if (audit_append(ctx->store, &ac, "config.load", "", conf, err) != 0)
+			return -1;
+	}
+	return audit_append(ctx->store, &ac, action, app_no, detail, err);
+}
+
+int ctx_audit(struct gt_ctx *ctx, const char *action, const char *app_no, struct gt_err *err,
+	      const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = ctx_vaudit(ctx, NULL, action, app_no, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ctx_audit_as(struct gt_ctx *ctx, const char *operator_name, const char *action,
+		 const char *app_no, struct gt_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = ctx_vaudit(ctx, operator_name, action, app_no, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void ctx_audit_anchor(struct gt_ctx *ctx)
+{
+	struct audit_ctx ac;
+	struct gt_err err;
+	char who[80];
+
+	ctx_audit_ctx(ctx, NULL, who, sizeof(who), &ac);
+	if (audit_anchor(ctx->store, &ac, &err) != 0)
+		log_msg("audit: %s", err.msg);
 }
 
 int ctx_today_ymd(void)
@@ -78,4 +237,24 @@ void ctx_check_ctx(const struct gt_ctx *ctx, struct check_ctx *out)
 	out->catalog = &ctx->catalog;
 	out->regions = ctx->regions;
 	out->today_ymd = ctx_today_ymd();
+}
+
+int ctx_begin(struct gt_ctx *ctx, struct gt_err *err)
+{
+	return store_begin(ctx->store, err);
+}
+
+int ctx_commit(struct gt_ctx *ctx, struct gt_err *err)
+{
+	if (store_commit(ctx->store, err) != 0) {
+		store_rollback(ctx->store);
+		return -1;
+	}
+	ctx_audit_anchor(ctx);
+	return 0;
+}
+
+void ctx_rollback(struct gt_ctx *ctx)
+{
+	store_rollback(ctx->store);
 }

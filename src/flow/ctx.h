@@ -4,6 +4,8 @@
 #ifndef GUITAI_CTX_H
 #define GUITAI_CTX_H
 
+#include <limits.h>
+#include <stddef.h>
 #include "util/config.h"
 #include "util/err.h"
 #include "model/catalog.h"
@@ -21,6 +23,9 @@ struct gt_ctx {
 	struct region_db *regions;
 	char operator_name[64];
 	char operator_role[16];
+	struct crypto_keyring audit_ring;       /* the audit key: checkpoints, anchor */
+	char audit_head_path[PATH_MAX + 16];    /* <database>.audit-head */
+	char config_digest[65];                 /* SHA-256 of the configuration in use */
 };
 
 /* Load config (config_path may be NULL), data files, keyring and store. */
@@ -31,5 +36,31 @@ void ctx_close(struct gt_ctx *ctx);
 int ctx_today_ymd(void);
 long long ctx_now(void);
 void ctx_check_ctx(const struct gt_ctx *ctx, struct check_ctx *out);
+
+/* The audit trail as the flows write it (db/audit.h). ctx_audit appends a
+ * row as the logged-in operator, or "@user" (the system account) when
+ * nobody is logged in, as in sub-commands; ctx_audit_as names the operator
+ * (the batch's --operator). The first row written after the configuration
+ * changed is preceded by a "config.load" row. The detail is a printf
+ * format; it must never carry a PIN, password or unmasked personal number.
+ * Fails closed: when this returns -1 the action must not happen.
+ *
+ * Inside a store_begin() transaction the rows join it; after the commit
+ * call ctx_audit_anchor(). */
+int ctx_audit(struct gt_ctx *ctx, const char *action, const char *app_no, struct gt_err *err,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ctx_audit_as(struct gt_ctx *ctx, const char *operator_name, const char *action,
+		 const char *app_no, struct gt_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void ctx_audit_anchor(struct gt_ctx *ctx);
+/* A change and its audit rows in one transaction: begin, write, audit,
+ * then commit (which rolls back on failure and moves the anchor on
+ * success), or roll back. */
+int ctx_begin(struct gt_ctx *ctx, struct gt_err *err);
+int ctx_commit(struct gt_ctx *ctx, struct gt_err *err);
+void ctx_rollback(struct gt_ctx *ctx);
+struct audit_ctx;
+void ctx_audit_ctx(struct gt_ctx *ctx, const char *operator_name, char *who, size_t whosz,
+		   struct audit_ctx *out);
 
 #endif

@@ -83,13 +83,37 @@ static void idread_set(struct application *app, enum app_person who, enum app_pe
 	strncat(list, app_fields[f].key, listsz - strlen(list) - 1);
 }
 
+/* The card's number as screens show it: 4403**********123X. */
+static void idread_masked(const struct idc_record *rec, char *out, size_t size)
+{
+	str_mask(out, size, rec->number_norm[0] ? rec->number_norm : rec->text.number, 4, 4);
+}
+
+static const char *idread_reason(enum idc_verify_result v)
+{
+	switch (v) {
+	case IDC_VERIFY_BAD_NUMBER:
+		return "bad_number";
+	case IDC_VERIFY_BAD_DATE:
+		return "bad_date";
+	case IDC_VERIFY_MISMATCH:
+		return "mismatch";
+	case IDC_VERIFY_NOT_YET_VALID:
+		return "not_yet_valid";
+	case IDC_VERIFY_EXPIRED:
+		return "expired";
+	default:
+		return "refused";
+	}
+}
+
 int idread_apply(struct gt_ctx *ctx, struct idread *r, struct application *app,
 		 enum app_person who, struct gt_err *err)
 {
 	struct idc_record *rec = calloc(1, sizeof(*rec));
 	enum idc_verify_result verdict;
 	const struct idc_text *t;
-	char date[32], list[APP_VALUE_MAX] = "", when[32];
+	char date[32], list[APP_VALUE_MAX] = "", when[32], masked[64];
 	const char *person = who == APP_LEGAL_REP ? "legal_rep" : "handler";
 	const char *nation;
 	time_t now = time(NULL);
@@ -98,9 +122,26 @@ int idread_apply(struct gt_ctx *ctx, struct idread *r, struct application *app,
 
 	if (rec == NULL)
 		return err_set(err, _("out of memory"));
-	if (idc_job_result(r->job, rec, &verdict, err) != 0)
+	if (idc_job_result(r->job, rec, &verdict, err) != 0) {
+		/* A refused card is recorded with the reason's code (the
+		 * sentence may carry the card's dates) and the masked number. */
+		if (verdict != IDC_VERIFY_OK) {
+			struct gt_err aerr;
+
+			idread_masked(rec, masked, sizeof(masked));
+			if (ctx_audit(ctx, "idcard.refused", app->app_no, &aerr, "%s: %s %s; %s", person,
+				      idc_text_type_id(rec->text.type), masked,
+				      idread_reason(verdict)) != 0)
+				err_set(err, "%s", aerr.msg);
+		}
 		goto out;
+	}
 	t = &rec->text;
+	/* Nothing is filled unless the read is in the trail first. */
+	idread_masked(rec, masked, sizeof(masked));
+	if (ctx_audit(ctx, "idcard.read", app->app_no, err, "%s: %s %s", person,
+		      idc_text_type_id(t->type), masked) != 0)
+		goto out;
 	/* Clear what an earlier read may have left for this person, so no
 	 * field of another card survives. */
 	for (int pf = APF_GENDER; pf < APF_COUNT; pf++)

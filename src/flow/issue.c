@@ -3,6 +3,7 @@
 #include "config.h"
 #include "flow/issue.h"
 #include "db/store.h"
+#include "model/val.h"
 #include "util/i18n.h"
 #include "util/ini.h"
 #include "util/str.h"
@@ -62,8 +63,58 @@ const struct issue_step_def *issue_step(enum issue_step step)
 	return &issue_steps[step];
 }
 
+/* True when the organisation's code fails its check character and is
+ * accepted on the operator's reason (the override the trail must show). */
+static int issue_uscc_overridden(const struct application *app)
+{
+	char norm[32], msg[200];
+
+	if (app_get(app, AF_ORG_ID_OVERRIDE)[0] == '\0' ||
+	    strcmp(app_get(app, AF_ORG_ID_TYPE), "org_code") == 0)
+		return 0;
+	return val_uscc(app_get(app, AF_ORG_ID_NUMBER), norm, sizeof(norm), msg,
+			sizeof(msg)) == VAL_WARN;
+}
+
+/* Save the application at `step` and write its audit row in the same
+ * transaction: the save happens with its row or not at all. Moving past
+ * the organisation step with an overridden code adds the override's row
+ * (the reason's length, not its text). */
+static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
+		       const char *operator_name, const char *action, const char *detail,
+		       struct gt_err *err)
+{
+	int prev_step = app->step;
+
+	app->step = step;
+	app->updated_at = ctx_now();
+	if (app->created_at == 0)
+		app->created_at = app->updated_at;
+	if (ctx_begin(ctx, err) != 0)
+		goto fail;
+	if (store_app_save(ctx->store, &ctx->ring, app, ctx->cfg.terminal_id, err) != 0 ||
+	    ctx_audit_as(ctx, operator_name, action, app->app_no, err, "%s", detail) != 0 ||
+	    (prev_step <= ISSUE_ORG && step > ISSUE_ORG && issue_uscc_overridden(app) &&
+	     ctx_audit_as(ctx, operator_name, "app.override_uscc", app->app_no, err,
+			  "uscc %s; reason of %zu characters", app_get(app, AF_ORG_ID_NUMBER),
+			  str_utf8_chars(app_get(app, AF_ORG_ID_OVERRIDE))) != 0)) {
+		ctx_rollback(ctx);
+		goto fail;
+	}
+	if (ctx_commit(ctx, err) != 0)
+		goto fail;
+	return 0;
+fail:
+	/* Not saved: the step stays what the store holds, so the override
+	 * is still seen as new on the next try. */
+	app->step = prev_step;
+	return -1;
+}
+
 int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 {
+	char detail[160];
+
 	app_init(app);
 	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
 			      sizeof(app->app_no), err) != 0)
@@ -72,16 +123,16 @@ int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 		app_set(app, AF_PROJECT, ctx->catalog.projects[0].key);
 	str_copy(app->operator_name, sizeof(app->operator_name), ctx->operator_name);
 	app->created_at = ctx_now();
-	return issue_save(ctx, app, ISSUE_PRODUCT, err);
+	snprintf(detail, sizeof(detail), "service %s", app_get(app, AF_SERVICE));
+	return issue_store(ctx, app, ISSUE_PRODUCT, NULL, "app.begin", detail, err);
 }
 
 int issue_save(struct gt_ctx *ctx, struct application *app, int step, struct gt_err *err)
 {
-	app->step = step;
-	app->updated_at = ctx_now();
-	if (app->created_at == 0)
-		app->created_at = app->updated_at;
-	return store_app_save(ctx->store, &ctx->ring, app, ctx->cfg.terminal_id, err);
+	char detail[32];
+
+	snprintf(detail, sizeof(detail), "step %d", step + 1);
+	return issue_store(ctx, app, step, NULL, "app.step", detail, err);
 }
 
 int issue_check_step(struct gt_ctx *ctx, struct application *app, enum issue_step step,
@@ -107,7 +158,7 @@ int issue_submit(struct gt_ctx *ctx, struct application *app, struct check_list 
 	if (issue_check_step(ctx, app, ISSUE_REVIEW, out) != VAL_OK)
 		return 1;
 	app->status = APP_SUBMITTED;
-	if (issue_save(ctx, app, ISSUE_REVIEW, err) != 0) {
+	if (issue_store(ctx, app, ISSUE_REVIEW, NULL, "app.submit", "submitted", err) != 0) {
 		app->status = APP_DRAFT;
 		return -1;
 	}
@@ -116,8 +167,16 @@ int issue_submit(struct gt_ctx *ctx, struct application *app, struct check_list 
 
 int issue_cancel(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 {
+	enum app_status before = app->status;
+	char detail[32];
+
+	snprintf(detail, sizeof(detail), "at step %d", app->step + 1);
 	app->status = APP_CANCELLED;
-	return issue_save(ctx, app, app->step, err);
+	if (issue_store(ctx, app, app->step, NULL, "app.cancel", detail, err) != 0) {
+		app->status = before;
+		return -1;
+	}
+	return 0;
 }
 
 int issue_load(struct gt_ctx *ctx, const char *app_no, struct application *app,
@@ -238,11 +297,22 @@ int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		goto out;
 	str_copy(app->operator_name, sizeof(app->operator_name), operator_name);
 	app->status = APP_SUBMITTED;
-	if (issue_save(ctx, app, ISSUE_REVIEW, err) != 0)
-		goto out;
+	{
+		char detail[1024];
+
+		snprintf(detail, sizeof(detail), "file %.900s", path);
+		if (issue_store(ctx, app, ISSUE_REVIEW, operator_name, "batch.stored", detail,
+				err) != 0)
+			goto out;
+	}
 	str_copy(res->app_no, sizeof(res->app_no), app->app_no);
 	rc = 0;
 out:
+	/* A refused file is recorded too; when even that cannot be written
+	 * the refusal becomes a failure, so nobody takes it as recorded. */
+	if (rc == 1 && ctx_audit_as(ctx, operator_name, "batch.refused", "", err,
+				    "%zu problems; file %.900s", res->nerrors, path) != 0)
+		rc = -1;
 	if (text != NULL)
 		str_wipe(text, len);
 	free(text);

@@ -79,7 +79,8 @@ static int idc_text_unsafe(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0xD800 && cp <= 0xDFFF) ||
 	       cp == 0xFFFE || cp == 0xFFFF || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+	       cp == 0x2028 || cp == 0x2029;
 }
 
 /* Append cp as UTF-8 when it fits with room for the NUL; returns 0 when it

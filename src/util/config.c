@@ -26,7 +26,7 @@
 
 struct config_load_state {
 	struct gt_config *cfg;
-	int data_dir_set, db_set, key_set, log_set;
+	int data_dir_set, db_set, key_set, log_set, audit_key_set;
 };
 
 static int config_path_value(char *dst, size_t size, const char *value, int line,
@@ -92,6 +92,14 @@ static int config_pair(void *ctx, const char *section, const char *key, const ch
 			st->key_set = 1;
 			return config_path_value(cfg->key_file, sizeof(cfg->key_file), value, line, err);
 		}
+		if (strcmp(key, "audit_key_file") == 0) {
+			st->audit_key_set = 1;
+			return config_path_value(cfg->audit_key_file, sizeof(cfg->audit_key_file),
+						 value, line, err);
+		}
+		if (strcmp(key, "audit_checkpoint_every") == 0)
+			return config_int_value(&cfg->audit_checkpoint_every, value, 1, 1000000, line,
+						err);
 	} else if (strcmp(section, "data") == 0) {
 		if (strcmp(key, "catalog") == 0)
 			return config_path_value(cfg->catalog_path, sizeof(cfg->catalog_path),
@@ -162,6 +170,7 @@ int config_load(struct gt_config *cfg, const char *explicit_path, struct gt_err 
 	cfg->idcard_baud = 115200;
 	cfg->idcard_timeout_ms = 3000;
 	cfg->idle_minutes = 0;
+	cfg->audit_checkpoint_every = 1000;
 	str_copy(cfg->idcard_device, sizeof(cfg->idcard_device), "/dev/ttyUSB0");
 	if (home == NULL || *home == '\0')
 		home = "/";
@@ -205,6 +214,8 @@ int config_load(struct gt_config *cfg, const char *explicit_path, struct gt_err 
 	}
 	if ((!st.db_set && config_join(cfg->db_path, sizeof(cfg->db_path), cfg->data_dir, "guitai.db")) ||
 	    (!st.key_set && config_join(cfg->key_file, sizeof(cfg->key_file), cfg->data_dir, "pii.key")) ||
+	    (!st.audit_key_set && config_join(cfg->audit_key_file, sizeof(cfg->audit_key_file),
+					      cfg->data_dir, "audit.key")) ||
 	    (!st.log_set && config_join(cfg->log_path, sizeof(cfg->log_path), cfg->data_dir, "guitai.log")))
 		return err_set(err, _("data directory path too long"));
 	if (cfg->catalog_path[0] == '\0')

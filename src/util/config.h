@@ -18,6 +18,8 @@ struct gt_config {
 	char data_dir[PATH_MAX];      /* [paths] data_dir */
 	char db_path[PATH_MAX];       /* [database] path */
 	char key_file[PATH_MAX];      /* [security] key_file: PII encryption key */
+	char audit_key_file[PATH_MAX]; /* [security] audit_key_file: audit checkpoint key */
+	int audit_checkpoint_every;   /* [security] audit_checkpoint_every: rows per checkpoint */
 	char catalog_path[PATH_MAX];  /* [data] catalog */
 	char regions_path[PATH_MAX];  /* [data] regions */
 	char log_path[PATH_MAX];      /* [log] file */

@@ -68,6 +68,20 @@ size_t str_utf8_chars(const char *s)
 	return count;
 }
 
+size_t str_utf8_prefix_chars(const char *s, size_t n)
+{
+	const char *start = s;
+	uint32_t cp;
+
+	while (*s != '\0' && n > 0) {
+		size_t len = str_utf8_decode(s, &cp);
+
+		s += len ? len : 1;
+		n--;
+	}
+	return (size_t)(s - start);
+}
+
 int str_has_control(const char *s)
 {
 	uint32_t cp;
@@ -77,7 +91,11 @@ int str_has_control(const char *s)
 
 		if (n == 0)
 			n = 1;
-		else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+		else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+			 cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+			 (cp >= 0x2066 && cp <= 0x2069))
+			/* Line separators and bidi overrides/isolates would let a
+			 * name print reversed on the form or hide text. */
 			return 1;
 		s += n;
 	}

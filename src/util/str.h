@@ -13,8 +13,11 @@ size_t str_utf8_decode(const char *s, uint32_t *cp);
 
 int str_utf8_valid(const char *s);
 size_t str_utf8_chars(const char *s);
-/* True when s holds a C0/C1 control character or DEL. */
+/* True when s holds a C0/C1 control character, DEL, a line or paragraph
+ * separator, or a bidi override/isolate. */
 int str_has_control(const char *s);
+/* Byte length of the first n characters of s. */
+size_t str_utf8_prefix_chars(const char *s, size_t n);
 /* Columns s needs on a terminal (wcwidth of each character; 2 for CJK). */
 int str_width(const char *s);
 /* Byte length of the longest prefix of s that fits in `cols` columns. */

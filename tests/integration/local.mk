@@ -1,2 +1,4 @@
 # integration tests (shell, TAP)
 include tests/integration/idcard.mk
+include tests/integration/audit.mk
+include tests/integration/core.mk

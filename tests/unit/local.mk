@@ -9,4 +9,5 @@ include tests/unit/val.mk
 include tests/unit/region.mk
 include tests/unit/idcard.mk
 include tests/unit/core.mk
+include tests/unit/audit.mk
 endif

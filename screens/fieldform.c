@@ -285,8 +285,8 @@ static void ff_store_item(struct fieldform *ff, struct ff_item *it)
 	str_trim(buf);
 	/* Typing stops at the limit, but formw may take a fast paste ahead
 	 * of that check: what is stored is cut at the limit, visibly. */
-	it->cut = str_utf8_chars(buf) > max;
-	if (it->cut) {
+	if (str_utf8_chars(buf) > max) {
+		it->cut = 1;
 		buf[str_utf8_prefix_chars(buf, max)] = '\0';
 		set_field_buffer(it->f, 0, buf);
 		ff_over_limit(ff, it);
@@ -516,10 +516,12 @@ enum ff_result ff_key(struct fieldform *ff, struct ui_key k, enum app_field *lef
 	if (k.ch < 32 || (k.ch >= 0x7F && k.ch < 0xA0))
 		return FF_IGNORED;
 	if (ff_chars(ff, it) >= app_fields[it->field].max_chars) {
+		it->cut = 1;
 		ff_over_limit(ff, it);
 		beep();
 		return FF_HANDLED;
 	}
+	it->cut = 0;
 	form_driver_w(ff->form, OK, (wchar_t)k.ch);
 	return FF_HANDLED;
 }

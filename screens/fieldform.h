@@ -19,7 +19,7 @@ struct ff_item {
 	FIELD *f;
 	int severity;
 	char msg[200];
-	int cut;          /* the last store cut it at the limit */
+	int cut;          /* typing or a paste ran into the limit */
 };
 
 struct ff_heading {

@@ -62,6 +62,12 @@ static void wizard_check_one(struct gt_ctx *ctx, struct fieldform *ff, enum app_
 	int sev;
 
 	ctx_check_ctx(ctx, &cc);
+	/* An empty required field is reported at F10, not while the operator
+	 * moves through the form. */
+	if (app_get(ff->app, f)[0] == '\0') {
+		ff_set_issue(ff, f, VAL_OK, "");
+		return;
+	}
 	sev = check_field(&cc, ff->app, f, msg, sizeof(msg));
 	if (sev == VAL_OK && ff_was_cut(ff, f))
 		return;   /* keep saying it was cut */
@@ -117,12 +123,14 @@ static void wizard_card_summary(struct fieldform *ff)
 
 		if (read_at[0] == '\0')
 			continue;
-		snprintf(line, sizeof(line), _("%s ID card: %s %s, valid to %s, issued by %s (read %s)"),
+		/* The issuer goes last: on a narrow screen it is what gets cut. */
+		snprintf(line, sizeof(line), _("%s ID card (read %.5s): %s %s, valid to %s, %s"),
 			 who[i] == APP_LEGAL_REP ? _("Legal representative") : _("Handler"),
+			 strlen(read_at) > 11 ? read_at + 11 : read_at,
 			 label ? _(label) : gender,
 			 app_get(app, app_person_field(who[i], APF_NATION)),
 			 app_get(app, app_person_field(who[i], APF_VALID_TO)),
-			 app_get(app, app_person_field(who[i], APF_ISSUER)), read_at + 11);
+			 app_get(app, app_person_field(who[i], APF_ISSUER)));
 		wattron(ff->body, COLOR_PAIR(UI_C_OK));
 		ui_put(ff->body, row++, 3, COLS - 4, line);
 		wattroff(ff->body, COLOR_PAIR(UI_C_OK));

@@ -289,9 +289,18 @@ if [ "$system_conf" -eq 0 ]; then
 	# Uninstalled there is no catalogue at the built-in path: the message
 	# must say which file is missing.
 	run_home paths
-	check "no config, uninstalled: exit 1" rc_is 1
-	check "no config, uninstalled: names the catalogue" err_has "catalog.ini"
-	check "no config, uninstalled: says catalogue" err_has "catalogue"
+	# After `make install` (the demo does it) the built-in path exists and
+	# the defaults simply work.
+	pkgdata_catalog=$(sed -n 's/^catalog\t//p' "$OUT")
+	if [ "$RC" -eq 0 ] && [ -n "$pkgdata_catalog" ] && [ -e "$pkgdata_catalog" ]; then
+		ok "no config, uninstalled: exit 1 # SKIP guitai is installed ($pkgdata_catalog)"
+		ok "no config, uninstalled: names the catalogue # SKIP installed"
+		ok "no config, uninstalled: says catalogue # SKIP installed"
+	else
+		check "no config, uninstalled: exit 1" rc_is 1
+		check "no config, uninstalled: names the catalogue" err_has "catalog.ini"
+		check "no config, uninstalled: says catalogue" err_has "catalogue"
+	fi
 	check "no config: the XDG data directory is made" test -d "$XD/guitai"
 	check "no config: the data directory is private" test "$(stat -c %a "$XD/guitai")" = 700
 

@@ -28,4 +28,6 @@ bench:
 	$(MAKE) $(AM_MAKEFLAGS) bench-idcard || s=1; \
 	$(MAKE) $(AM_MAKEFLAGS) bench-core || s=1; \
 	$(MAKE) $(AM_MAKEFLAGS) bench-audit || s=1; \
+	$(MAKE) $(AM_MAKEFLAGS) bench-render || s=1; \
+	$(MAKE) $(AM_MAKEFLAGS) bench-scale || s=1; \
 	exit $$s

@@ -2,3 +2,4 @@
 include bench/idcard.mk
 include bench/core.mk
 include bench/audit.mk
+include bench/scale.mk

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db/store.h"
 #include "db/crypto.h"
+#include "db/lookup.h"
 #include "util/i18n.h"
 #include "util/str.h"
 
@@ -88,6 +89,106 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit checkpoints cannot be changed'); END;"
 	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
 	"  BEGIN SELECT RAISE(ABORT, 'audit checkpoints cannot be deleted'); END;",
+	/* 4: the payments ledger, closed days, and the keyed index of personal
+	 * numbers (db/ledger.h, db/pii.h). A payment row is never changed: a
+	 * void (same day) or refund (any later day) is a row of its own with a
+	 * negative amount naming the original, at most one per payment. Once
+	 * a day is in settlements no row of that day can be added. */
+	"CREATE TABLE payments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  app_no TEXT NOT NULL REFERENCES applications (app_no),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('payment','void','refund')),"
+	"  original INTEGER REFERENCES payments (id),"
+	"  method TEXT NOT NULL CHECK (method IN ('cash','card','wechat','alipay','transfer')),"
+	"  amount_fen INTEGER NOT NULL,"
+	"  reference TEXT NOT NULL,"
+	"  service TEXT NOT NULL,"
+	"  invoice TEXT NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  approved_by TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  CHECK ((kind = 'payment') = (original IS NULL)),"
+	"  CHECK ((kind = 'payment') = (amount_fen > 0)),"
+	"  CHECK (kind = 'payment' OR approved_by <> ''));"
+	"CREATE INDEX payments_day ON payments (day);"
+	"CREATE INDEX payments_app ON payments (app_no);"
+	"CREATE UNIQUE INDEX payments_reversed_once ON payments (original)"
+	"  WHERE original IS NOT NULL;"
+	"CREATE TABLE settlements ("
+	"  day INTEGER PRIMARY KEY,"
+	"  closed_at INTEGER NOT NULL,"
+	"  closed_by TEXT NOT NULL,"
+	"  approved_by TEXT NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  net_fen INTEGER NOT NULL,"
+	"  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+	"  audit_seq INTEGER NOT NULL,"
+	"  audit_head BLOB NOT NULL CHECK (length(audit_head) = 32));"
+	"CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments"
+	"  BEGIN SELECT RAISE(ABORT, 'payments are never changed; void or refund instead'); END;"
+	"CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments"
+	"  BEGIN SELECT RAISE(ABORT, 'payments are never deleted; void or refund instead'); END;"
+	"CREATE TRIGGER payments_day_open BEFORE INSERT ON payments"
+	"  WHEN EXISTS (SELECT 1 FROM settlements WHERE day = NEW.day)"
+	"  BEGIN SELECT RAISE(ABORT, 'the day is closed'); END;"
+	"CREATE TRIGGER payments_reverses_payment BEFORE INSERT ON payments"
+	"  WHEN NEW.original IS NOT NULL AND NOT EXISTS (SELECT 1 FROM payments p"
+	"    WHERE p.id = NEW.original AND p.kind = 'payment' AND p.app_no = NEW.app_no"
+	"    AND p.method = NEW.method AND p.amount_fen = -NEW.amount_fen)"
+	"  BEGIN SELECT RAISE(ABORT, 'a void or refund must mirror its payment'); END;"
+	"CREATE TRIGGER payments_void_same_day BEFORE INSERT ON payments"
+	"  WHEN NEW.kind = 'void' AND (SELECT day FROM payments WHERE id = NEW.original)"
+	"    IS NOT NEW.day"
+	"  BEGIN SELECT RAISE(ABORT, 'only a payment of the same day can be voided'); END;"
+	"CREATE TRIGGER settlements_no_update BEFORE UPDATE ON settlements"
+	"  BEGIN SELECT RAISE(ABORT, 'a closed day cannot be changed'); END;"
+	"CREATE TRIGGER settlements_no_delete BEFORE DELETE ON settlements"
+	"  BEGIN SELECT RAISE(ABORT, 'a closed day cannot be reopened'); END;"
+	"CREATE TABLE pii_index ("
+	"  mac BLOB NOT NULL CHECK (length(mac) = 16),"
+	"  app_no TEXT NOT NULL REFERENCES applications (app_no),"
+	"  field TEXT NOT NULL,"
+	"  PRIMARY KEY (mac, app_no, field)) WITHOUT ROWID;"
+	"CREATE INDEX pii_index_app ON pii_index (app_no);",
+	/* 5: key personalisation (db/tokdb.h): the certificates issued, and
+	 * the journal of personalisation steps, append-only like the audit
+	 * trail. Neither holds a PIN. */
+	"CREATE TABLE ca_certs ("
+	"  serial TEXT PRIMARY KEY,"
+	"  app_no TEXT NOT NULL,"
+	"  backend TEXT NOT NULL CHECK (backend IN ('builtin','helper')),"
+	"  subject TEXT NOT NULL,"
+	"  not_before INTEGER NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  issued_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0,"
+	"  reason INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL CHECK (status IN ('valid','revoked')),"
+	"  spki_sha256 TEXT NOT NULL,"
+	"  der BLOB NOT NULL);"
+	"CREATE INDEX ca_certs_app ON ca_certs (app_no);"
+	"CREATE TRIGGER ca_certs_no_delete BEFORE DELETE ON ca_certs"
+	"  BEGIN SELECT RAISE(ABORT, 'issued certificates are never deleted'); END;"
+	"CREATE TABLE token_journal ("
+	"  id INTEGER PRIMARY KEY,"
+	"  app_no TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  step TEXT NOT NULL,"
+	"  phase TEXT NOT NULL CHECK (phase IN ('begin','done','failed')),"
+	"  at INTEGER NOT NULL,"
+	"  token_serial TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  cert_serial TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX token_journal_app ON token_journal (app_no, id);"
+	"CREATE TRIGGER token_journal_no_update BEFORE UPDATE ON token_journal"
+	"  BEGIN SELECT RAISE(ABORT, 'journal rows cannot be changed'); END;"
+	"CREATE TRIGGER token_journal_no_delete BEFORE DELETE ON token_journal"
+	"  BEGIN SELECT RAISE(ABORT, 'journal rows cannot be deleted'); END;",
 };
 
 /* Turn an SQLite failure into a sentence the counter can act on. */
@@ -344,9 +445,22 @@ int store_app_save(struct store *st, const struct crypto_keyring *ring,
 	sqlite3_bind_int64(stmt, 9, app->created_at);
 	sqlite3_bind_int64(stmt, 10, app->updated_at);
 	sqlite3_bind_blob(stmt, 11, sealed, (int)sealed_len, SQLITE_STATIC);
+	/* The record and its keyed search index change together (a savepoint
+	 * works inside the caller's transaction and without one). */
+	if (store_exec(st, "SAVEPOINT app_save", err) != 0)
+		goto out;
 	src = sqlite3_step(stmt);
 	if (src != SQLITE_DONE) {
 		store_fail(st, src, err, "save application");
+		sqlite3_exec(st->db, "ROLLBACK TO app_save; RELEASE app_save", NULL, NULL, NULL);
+		goto out;
+	}
+	if (lookup_index_app(st, ring, app, err) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK TO app_save; RELEASE app_save", NULL, NULL, NULL);
+		goto out;
+	}
+	if (store_exec(st, "RELEASE app_save", err) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK TO app_save; RELEASE app_save", NULL, NULL, NULL);
 		goto out;
 	}
 	rc = 0;
@@ -556,6 +670,59 @@ int store_operator_list(struct store *st, struct store_operator *out, size_t max
 		store_operator_row(stmt, &out[(*n)++]);
 	sqlite3_finalize(stmt);
 	return src == SQLITE_DONE ? 0 : store_fail(st, src, err, "list operators");
+}
+
+int store_operator_set_password(struct store *st, const char *name, const char *pw_hash,
+				struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	/* A new password also lifts a lock: a supervisor setting it has seen
+	 * the person. */
+	if (store_prepare(st, "UPDATE operators SET pw_hash = ?2, failures = 0, locked_until = 0 "
+			  "WHERE name = ?1", &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, pw_hash, -1, SQLITE_STATIC);
+	src = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (src != SQLITE_DONE)
+		return store_fail(st, src, err, "update operator");
+	return sqlite3_changes(st->db) == 1 ? 0 : err_set(err, _("no operator %s"), name);
+}
+
+int store_operator_set_disabled(struct store *st, const char *name, int disabled,
+				struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	if (store_prepare(st, "UPDATE operators SET disabled = ?2 WHERE name = ?1", &stmt,
+			  err) != 0)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, disabled ? 1 : 0);
+	src = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (src != SQLITE_DONE)
+		return store_fail(st, src, err, "update operator");
+	return sqlite3_changes(st->db) == 1 ? 0 : err_set(err, _("no operator %s"), name);
+}
+
+int store_sealed_count(struct store *st, long long *n, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	if (store_prepare(st, "SELECT (SELECT count(*) FROM applications) + "
+			  "(SELECT count(*) FROM card_photos)", &stmt, err) != 0)
+		return -1;
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW)
+		*n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return src == SQLITE_ROW ? 0 : store_fail(st, src, err, "count records");
 }
 
 static void store_photo_aad(char *out, size_t size, const char *app_no, const char *person)

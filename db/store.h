@@ -13,7 +13,7 @@
 struct store;
 struct crypto_keyring;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 5
 
 /* Open (creating and migrating as needed). A damaged file, a file that is
  * not a database or one from a newer guitai gives a clear message naming
@@ -93,5 +93,15 @@ int store_operator_set_failures(struct store *st, const char *name, int failures
 int store_operator_count(struct store *st, size_t *n, struct gt_err *err);
 int store_operator_list(struct store *st, struct store_operator *out, size_t max, size_t *n,
 			struct gt_err *err);
+/* A new password hash (failures and lock cleared); enable or disable. Both
+ * fail naming the operator when there is none. */
+int store_operator_set_password(struct store *st, const char *name, const char *pw_hash,
+				struct gt_err *err);
+int store_operator_set_disabled(struct store *st, const char *name, int disabled,
+				struct gt_err *err);
+
+/* How many sealed values (application records, card photos) the database
+ * holds: with any, a missing key file must not be replaced by a new key. */
+int store_sealed_count(struct store *st, long long *n, struct gt_err *err);
 
 #endif

@@ -2,6 +2,7 @@
  * the offer to resume an unfinished application after log-in. */
 #include "config.h"
 #include "screens/ui.h"
+#include "screens/accounts.h"
 #include "db/store.h"
 #include "flow/issue.h"
 #include "util/i18n.h"
@@ -41,9 +42,9 @@ static const struct {
 	[HOME_UNLOCK] = { "5", N_("Unlock a locked key"), 0 },
 	[HOME_REPIN] = { "6", N_("PIN change"), 0 },
 	[HOME_REVOKE] = { "7", N_("Revocation"), 0 },
-	[HOME_LOOKUP] = { "8", N_("Look up applications"), 0 },
-	[HOME_REPRINT] = { "9", N_("Reprint"), 0 },
-	[HOME_SETTLE] = { "0", N_("Daily settlement"), 0 },
+	[HOME_LOOKUP] = { "8", N_("Look up applications"), 1 },
+	[HOME_REPRINT] = { "9", N_("Reprint"), 1 },
+	[HOME_SETTLE] = { "0", N_("Daily settlement"), 1 },
 	[HOME_RESUME] = { "R", N_("Resume an unfinished application"), 1 },
 	[HOME_LOGOUT] = { "L", N_("Log out"), 1 },
 };
@@ -185,6 +186,15 @@ int ui_home(struct gt_ctx *ctx)
 			return 0;
 		if (act == HOME_NEW) {
 			if (ui_wizard(ctx, NULL) < 0)
+				return -1;
+		} else if (act == HOME_LOOKUP) {
+			if (ui_lookup(ctx) < 0)
+				return -1;
+		} else if (act == HOME_SETTLE) {
+			if (ui_settle(ctx) < 0)
+				return -1;
+		} else if (act == HOME_REPRINT) {
+			if (ui_print_pick(ctx) < 0)
 				return -1;
 		} else if (act == HOME_RESUME) {
 			char app_no[APP_NO_MAX];

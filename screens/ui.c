@@ -110,6 +110,7 @@ static int ui_start(struct gt_ctx *ctx)
 static void ui_stop(void)
 {
 	ui_reader_stop();
+	ui_key_stop();
 	if (!isendwin())
 		endwin();
 	if (ui_have_termios)
@@ -189,11 +190,12 @@ void ui_status_bar(struct gt_ctx *ctx)
 
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
-	/* Key and printer slots are filled by their issues; until a device
-	 * layer reports, the slot says so instead of pretending. */
+	/* The key slot is filled by its issue; until a device layer
+	 * reports, the slot says so instead of pretending. */
 	snprintf(left, sizeof(left), " %s %s │ %s %s │ %s %s │ %s %s │ %s",
 		 _("Operator"), ctx->operator_name[0] ? ctx->operator_name : "-",
-		 _("Reader"), ui_reader_state_text(), _("Key"), _("n/a"), _("Printer"), _("n/a"),
+		 _("Reader"), ui_reader_state_text(), _("Key"), ui_key_state_text(ctx), _("Printer"),
+		 ui_printer_state_text(ctx),
 		 ctx->cfg.terminal_id);
 	ui_fill_line(y, attr);
 	attron(attr);

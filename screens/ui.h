@@ -11,6 +11,7 @@
 #include <wchar.h>
 #include "flow/ctx.h"
 #include "model/app.h"
+#include "flow/print.h"
 
 int ui_run(struct gt_ctx *ctx);
 
@@ -80,6 +81,13 @@ const char *ui_reader_state_text(void);
 int ui_read_card(struct gt_ctx *ctx, struct application *app, enum app_person who,
 		 char *msg, size_t msgsz);
 
+/* Keys (personalise.c, issue 4): the status bar's key slot from the
+ * pcsc-lite monitor, and the personalisation screen for a submitted
+ * application (0 back, -1 quit requested). */
+const char *ui_key_state_text(struct gt_ctx *ctx);
+void ui_key_stop(void);
+int ui_personalise(struct gt_ctx *ctx, const char *app_no);
+
 /* Screens. */
 int ui_login(struct gt_ctx *ctx);          /* 1 logged in, 0 quit */
 int ui_home(struct gt_ctx *ctx);           /* 0 logout, -1 quit */
@@ -87,5 +95,13 @@ int ui_home(struct gt_ctx *ctx);           /* 0 logout, -1 quit */
  * Returns 0 back to home, -1 quit requested. */
 int ui_wizard(struct gt_ctx *ctx, const char *app_no);
 int ui_resume_offer(struct gt_ctx *ctx);   /* -1 quit, else 0 */
+/* The print screen (print.c): an application's documents and their jobs,
+ * followed live; the documents in `start` are printed on entry. Returns 0
+ * back, -1 quit requested. */
+int ui_print(struct gt_ctx *ctx, const char *app_no, const enum print_doc *start, size_t nstart);
+/* Choose a submitted application of this terminal, then ui_print. */
+int ui_print_pick(struct gt_ctx *ctx);
+/* The printer slot of the status bar (print.c), refreshed every few seconds. */
+const char *ui_printer_state_text(struct gt_ctx *ctx);
 
 #endif

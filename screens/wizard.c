@@ -5,6 +5,8 @@
 #include "config.h"
 #include "screens/fieldform.h"
 #include "screens/ui.h"
+#include "screens/accounts.h"
+#include "flow/session.h"
 #include "flow/issue.h"
 #include "model/catalog.h"
 #include "model/region.h"
@@ -169,9 +171,21 @@ static int wizard_check_step(struct gt_ctx *ctx, struct application *app, struct
 					       "accept it; it is stored with the application."), why);
 		if (ui_prompt(ctx, _("Accept a code that fails its check?"), text, reason,
 			      sizeof(reason), 0) == 1 && reason[0] != '\0') {
-			app_set(app, AF_ORG_ID_OVERRIDE, reason);
-			log_msg("wizard: %s USCC check overridden", app->app_no);
-			worst = issue_check_step(ctx, app, step, list);
+			char supervisor[64], ask[700];
+
+			/* A supervisor approves at this terminal (issue 6); the
+			 * record keeps who did, the trail the approval. */
+			snprintf(ask, sizeof(ask), _("Accept the code %s, which fails its check, "
+						     "for the reason: %s"),
+				 app_get(app, AF_ORG_ID_NUMBER), reason);
+			if (ui_approve(ctx, SESSION_APPROVE_USCC, app->app_no, ask, supervisor,
+				       sizeof(supervisor)) == 1) {
+				app_set(app, AF_ORG_ID_OVERRIDE, reason);
+				app_set(app, AF_ORG_ID_OVERRIDE_BY, supervisor);
+				log_msg("wizard: %s USCC check overridden, approved by %s", app->app_no,
+					supervisor);
+				worst = issue_check_step(ctx, app, step, list);
+			}
 		}
 	}
 	ff_reload(ff);
@@ -311,6 +325,7 @@ static enum wizard_move wizard_step(struct gt_ctx *ctx, struct application *app,
 					/* A reason given for one code does not carry over
 					 * to another; the region follows the new code. */
 					app_set(app, AF_ORG_ID_OVERRIDE, "");
+					app_set(app, AF_ORG_ID_OVERRIDE_BY, "");
 					ctx_check_ctx(ctx, &cc);
 					check_derive_region(&cc, app, 1);
 					ff_reload(&ff);
@@ -468,7 +483,19 @@ static enum wizard_move wizard_review(struct gt_ctx *ctx, struct application *ap
 					 _("Application %s is accepted. Next: print the application "
 					   "form for the customer to sign and seal."), app->app_no);
 				ui_alert(ctx, _("Application accepted"), text);
-				move = WIZ_DONE;
+				/* The application form prints at once, for signature and
+				 * seal (issue 5); the print screen follows the job. */
+				{
+					static const enum print_doc form[] = { PRINT_APP_FORM };
+
+					move = ui_print(ctx, app->app_no, form, 1) < 0 ? WIZ_QUIT : WIZ_DONE;
+				}
+				/* Then the key (issue 4), when a blank one is at hand. */
+				if (move == WIZ_DONE &&
+				    ui_confirm(ctx, _("Personalise key"),
+					       _("Personalise a blank key for this application now?")) &&
+				    ui_personalise(ctx, app->app_no) < 0)
+					move = WIZ_QUIT;
 				free(list);
 				break;
 			}

@@ -27,3 +27,4 @@ guitai_LDADD = $(GUITAI_LIBS)
 include src/model/val.mk
 include src/model/region.mk
 include src/idcard/local.mk
+include src/accounts.mk

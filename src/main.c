@@ -5,7 +5,13 @@
  * Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data. */
 #include "config.h"
 #include "cmd_audit.h"
+#include "cmd_ca.h"
+#include "cmd_token.h"
 #include "cmd_idcard.h"
+#include "cmd_print.h"
+#include "cmd_ledger.h"
+#include "cmd_operator.h"
+#include "cmd_search.h"
 #include "db/store.h"
 #include "flow/ctx.h"
 #include "flow/issue.h"
@@ -36,13 +42,36 @@ static void main_usage(FILE *out)
 		"Without a command, start the counter (a terminal of 80x24 or larger).\n"
 		"\n"
 		"Commands:\n"
-		"  issue --batch FILE [--operator NAME]\n"
+		"  issue --batch FILE [--operator NAME] [--by SUPERVISOR]\n"
 		"                       check and store one new application from an INI file\n"
 		"  show APPNO [--full]  print an application (personal numbers masked)\n"
 		"  list [--status draft|submitted|cancelled] [--limit N]\n"
 		"                       list applications of this terminal, newest first\n"
 		"  operator add NAME [--role operator|supervisor|auditor] [--password-file FILE]\n"
+		"               [--by SUPERVISOR [--by-password-file FILE]]\n"
+		"                       add an operator (the first one: a supervisor, no --by)\n"
+		"  operator passwd NAME --by WHO | disable NAME --by SUP | enable NAME --by SUP\n"
 		"  operator list\n"
+		"  report daily [--date YYYY-MM-DD] [--csv FILE]\n"
+		"                       the daily settlement: totals by operator, terminal, method\n"
+		"  settle close [--date YYYY-MM-DD] --by SUPERVISOR\n"
+		"                       close a day: its payments can no longer change\n"
+		"  payment list [--date YYYY-MM-DD | --app APPNO]\n"
+		"  payment void|refund ID --reason TEXT --by SUPERVISOR\n"
+		"  payment take APPNO --method M [--reference R]\n"
+		"  search QUERY [--kind app|uscc|name|id|mobile] [--limit N]\n"
+		"                       find applications (personal numbers masked)\n"
+		"  issue --batch FILE --token auto|READER [--pin-file F] [--mailer FILE]\n"
+		"                       ... and personalise a blank key for it (issue 4)\n"
+		"  token list | info [--serial S] | readers | pending\n"
+		"  token personalise APPNO [--pin-file F] [--rollback]\n"
+		"                       personalise a key, resume, or roll back\n"
+		"  ca init | list APPNO | revoke SERIAL [--reason N] | crl [--out FILE]\n"
+		"                       the built-in CA\n"
+		"  print APPNO DOCUMENT [--to FILE.pdf | --printer NAME]\n"
+		"                       print application-form, seal-sheet, receipt, handover\n"
+		"                       or pin-mailer, following the job to its end\n"
+		"  print APPNO --jobs | print --resend JOB\n"
 		"  catalog              list the applications, terms and prices on offer\n"
 		"  region CODE          show the province, city and district of a code\n"
 		"  paths                show the configuration file and paths in use\n"
@@ -82,10 +111,16 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "operator", required_argument, NULL, 'o' },
+		{ "by", required_argument, NULL, 'B' },
+		{ "by-password-file", required_argument, NULL, 'P' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "pin-file", required_argument, NULL, 'N' },
+		{ "mailer", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct issue_batch_result *res;
-	const char *batch = NULL, *op = "batch";
+	const char *batch = NULL, *op = "batch", *by = NULL, *by_pwfile = NULL;
+	const char *token = NULL, *pin_file = NULL, *mailer = NULL;
 	struct gt_err err;
 	int c, rc;
 
@@ -95,20 +130,41 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			batch = optarg;
 		else if (c == 'o')
 			op = optarg;
+		else if (c == 'B')
+			by = optarg;
+		else if (c == 'P')
+			by_pwfile = optarg;
+		else if (c == 'T')
+			token = optarg;
+		else if (c == 'N')
+			pin_file = optarg;
+		else if (c == 'M')
+			mailer = optarg;
 		else
 			return EXIT_USAGE;
 	}
 	if (batch == NULL || optind != argc) {
-		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME]\n"));
+		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME] "
+					"[--by SUPERVISOR [--by-password-file F]]\n"));
 		return EXIT_USAGE;
 	}
+	/* A supervisor approves a USCC override in the file (issue 6). */
+	if (by != NULL && cmd_approve(ctx, SESSION_APPROVE_USCC, "", by, by_pwfile) != 0)
+		return EXIT_FAILURE;
 	res = calloc(1, sizeof(*res));
 	if (res == NULL)
 		return EXIT_FAILURE;
-	rc = issue_batch(ctx, batch, op, res, &err);
+	rc = issue_batch_approved(ctx, batch, op, by, res, &err);
 	if (rc == 0) {
 		printf("%s\n", res->app_no);
 		log_msg("batch: stored %s", res->app_no);
+		/* --token: personalise a key for it at once (issue 4). */
+		if (token != NULL) {
+			fflush(stdout);
+			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer);
+			free(res);
+			return rc;
+		}
 	} else if (rc == 1) {
 		for (size_t i = 0; i < res->nerrors; i++)
 			printf("%s: %s\n", res->errors[i].where, res->errors[i].msg);
@@ -230,74 +286,6 @@ static int cmd_list(struct gt_ctx *ctx, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-/* Read a password from a file ("-" = stdin), first line only. */
-static int main_read_password(const char *path, char *out, size_t size)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	int rc = -1;
-
-	if (f == NULL) {
-		fprintf(stderr, "guitai: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(out, (int)size, f) != NULL) {
-		out[strcspn(out, "\r\n")] = '\0';
-		rc = 0;
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
-static int cmd_operator(struct gt_ctx *ctx, int argc, char **argv)
-{
-	struct gt_err err;
-
-	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-		struct store_operator ops[256];
-		size_t n;
-
-		if (store_operator_list(ctx->store, ops, 256, &n, &err) != 0) {
-			fprintf(stderr, "guitai: %s\n", err.msg);
-			return EXIT_FAILURE;
-		}
-		for (size_t i = 0; i < n; i++)
-			printf("%s\t%s\t%s\n", ops[i].name, ops[i].role,
-			       ops[i].disabled ? _("disabled") : _("active"));
-		return EXIT_SUCCESS;
-	}
-	if (argc >= 3 && strcmp(argv[1], "add") == 0) {
-		const char *name = argv[2], *role = "operator", *pwfile = "-";
-		char password[256];
-		int rc;
-
-		for (int i = 3; i < argc; i++) {
-			if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
-				role = argv[++i];
-			else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
-				pwfile = argv[++i];
-			else
-				goto usage;
-		}
-		if (main_read_password(pwfile, password, sizeof(password)) != 0) {
-			fprintf(stderr, "%s", _("guitai: no password given\n"));
-			return EXIT_FAILURE;
-		}
-		rc = session_add_operator(ctx, name, role, password, &err);
-		str_wipe(password, sizeof(password));
-		if (rc != 0) {
-			fprintf(stderr, "guitai: %s\n", err.msg);
-			return EXIT_FAILURE;
-		}
-		log_msg("operator: added %s (%s)", name, role);
-		return EXIT_SUCCESS;
-	}
-usage:
-	fprintf(stderr, "%s", _("usage: guitai operator add NAME [--role R] [--password-file F]\n"
-				"       guitai operator list\n"));
-	return EXIT_USAGE;
-}
-
 static int cmd_catalog(struct gt_ctx *ctx)
 {
 	char unit[32];
@@ -361,6 +349,28 @@ static int cmd_paths(struct gt_ctx *ctx)
 	return EXIT_SUCCESS;
 }
 
+/* The counter cannot be used by nobody: with no operator yet, say how the
+ * first supervisor is made (a command, so the password is never typed in
+ * front of a customer on a half-set-up counter). */
+static int main_ui(struct gt_ctx *ctx)
+{
+	size_t n, supervisors;
+	struct gt_err err;
+
+	if (session_operator_count(ctx, &n, &supervisors, &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	if (n == 0) {
+		fprintf(stderr, _("guitai: there is no operator yet. Create the first supervisor "
+				  "with:\n  guitai%s%s operator add NAME --role supervisor\n(the "
+				  "password is read from standard input), then start guitai again.\n"),
+			ctx->cfg.path[0] ? " --config " : "", ctx->cfg.path);
+		return EXIT_FAILURE;
+	}
+	return ui_run(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -403,7 +413,10 @@ int main(int argc, char **argv)
 	    strcmp(cmd, "list") != 0 && strcmp(cmd, "operator") != 0 &&
 	    strcmp(cmd, "catalog") != 0 && strcmp(cmd, "region") != 0 &&
 	    strcmp(cmd, "paths") != 0 && strcmp(cmd, "idcard") != 0 &&
-	    strcmp(cmd, "audit") != 0) {
+	    strcmp(cmd, "audit") != 0 && strcmp(cmd, "report") != 0 &&
+	    strcmp(cmd, "settle") != 0 && strcmp(cmd, "payment") != 0 &&
+	    strcmp(cmd, "search") != 0 && strcmp(cmd, "token") != 0 &&
+	    strcmp(cmd, "ca") != 0 && strcmp(cmd, "print") != 0) {
 		fprintf(stderr, _("guitai: unknown command \"%s\"\n"), cmd);
 		main_usage(stderr);
 		return EXIT_USAGE;
@@ -427,7 +440,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (cmd == NULL)
-		rc = ui_run(&ctx);
+		rc = main_ui(&ctx);
 	else if (strcmp(cmd, "issue") == 0)
 		rc = cmd_issue(&ctx, argc, argv);
 	else if (strcmp(cmd, "show") == 0)
@@ -435,7 +448,18 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "list") == 0)
 		rc = cmd_list(&ctx, argc, argv);
 	else if (strcmp(cmd, "operator") == 0)
-		rc = cmd_operator(&ctx, argc, argv);
+		rc = cmd_operator_main(&ctx, argc, argv);
+	else if (strcmp(cmd, "report") == 0 || strcmp(cmd, "settle") == 0 ||
+		 strcmp(cmd, "payment") == 0)
+		rc = cmd_ledger_main(&ctx, argc, argv);
+	else if (strcmp(cmd, "search") == 0)
+		rc = cmd_search_main(&ctx, argc, argv);
+	else if (strcmp(cmd, "token") == 0)
+		rc = cmd_token_main(&ctx, argc, argv);
+	else if (strcmp(cmd, "ca") == 0)
+		rc = cmd_ca_main(&ctx, argc, argv);
+	else if (strcmp(cmd, "print") == 0)
+		rc = cmd_print_main(&ctx, argc, argv);
 	else if (strcmp(cmd, "catalog") == 0)
 		rc = cmd_catalog(&ctx);
 	else if (strcmp(cmd, "region") == 0)

@@ -11,11 +11,13 @@
 #include "util/log.h"
 #include "util/str.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +84,30 @@ out:
 	return rc;
 }
 
+/* The PII key is made on first run only. A missing key file beside a
+ * database that already holds sealed records means the key was lost or not
+ * restored with the database: a new key would open none of them, and every
+ * later record would be sealed under a key the old backups lack. So refuse,
+ * and say what to do. */
+static int ctx_load_pii_key(struct gt_ctx *ctx, struct gt_err *err)
+{
+	struct stat st;
+	long long sealed = 0;
+
+	if (stat(ctx->cfg.key_file, &st) != 0 && errno == ENOENT) {
+		if (store_sealed_count(ctx->store, &sealed, err) != 0)
+			return -1;
+		if (sealed > 0)
+			return err_set(err, _("the personal-data key file %s is missing, but the "
+					      "database %s holds %lld sealed records that only that "
+					      "key opens. Restore the key file from its backup (or "
+					      "set [security] key_file to where it is); guitai will "
+					      "not make a new key over existing data."),
+				       ctx->cfg.key_file, ctx->cfg.db_path, sealed);
+	}
+	return crypto_keyring_load(&ctx->ring, ctx->cfg.key_file, err);
+}
+
 int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -93,9 +119,9 @@ int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err)
 	if (config_ensure_dirs(&ctx->cfg, err) != 0 ||
 	    ctx_load_data(ctx, err) != 0 ||
 	    ctx_config_digest(ctx, err) != 0 ||
-	    crypto_keyring_load(&ctx->ring, ctx->cfg.key_file, err) != 0 ||
 	    crypto_keyring_load(&ctx->audit_ring, ctx->cfg.audit_key_file, err) != 0 ||
-	    store_open(ctx->cfg.db_path, &ctx->store, err) != 0) {
+	    store_open(ctx->cfg.db_path, &ctx->store, err) != 0 ||
+	    ctx_load_pii_key(ctx, err) != 0) {
 		ctx_close(ctx);
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "flow/issue.h"
 #include "db/store.h"
+#include "flow/payment.h"
 #include "model/val.h"
 #include "util/i18n.h"
 #include "util/ini.h"
@@ -82,9 +83,10 @@ static int issue_uscc_overridden(const struct application *app)
  * (the reason's length, not its text). */
 static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
 		       const char *operator_name, const char *action, const char *detail,
-		       struct gt_err *err)
+		       int take_payment, struct gt_err *err)
 {
 	int prev_step = app->step;
+	long long payment_id;
 
 	app->step = step;
 	app->updated_at = ctx_now();
@@ -96,8 +98,13 @@ static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
 	    ctx_audit_as(ctx, operator_name, action, app->app_no, err, "%s", detail) != 0 ||
 	    (prev_step <= ISSUE_ORG && step > ISSUE_ORG && issue_uscc_overridden(app) &&
 	     ctx_audit_as(ctx, operator_name, "app.override_uscc", app->app_no, err,
-			  "uscc %s; reason of %zu characters", app_get(app, AF_ORG_ID_NUMBER),
-			  str_utf8_chars(app_get(app, AF_ORG_ID_OVERRIDE))) != 0)) {
+			  "uscc %s; reason of %zu characters; approved by %s",
+			  app_get(app, AF_ORG_ID_NUMBER),
+			  str_utf8_chars(app_get(app, AF_ORG_ID_OVERRIDE)),
+			  app_get(app, AF_ORG_ID_OVERRIDE_BY)) != 0) ||
+	    /* The payment is recorded with the submission, in its transaction:
+	     * an application is never submitted without its payment row. */
+	    (take_payment && payment_take(ctx, app, operator_name, &payment_id, err) != 0)) {
 		ctx_rollback(ctx);
 		goto fail;
 	}
@@ -116,6 +123,9 @@ int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 	char detail[160];
 
 	app_init(app);
+	/* Auditors read the counter's records; they do not take applications. */
+	if (strcmp(ctx->operator_role, "auditor") == 0)
+		return err_set(err, _("an auditor cannot take applications"));
 	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
 			      sizeof(app->app_no), err) != 0)
 		return -1;
@@ -124,7 +134,7 @@ int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 	str_copy(app->operator_name, sizeof(app->operator_name), ctx->operator_name);
 	app->created_at = ctx_now();
 	snprintf(detail, sizeof(detail), "service %s", app_get(app, AF_SERVICE));
-	return issue_store(ctx, app, ISSUE_PRODUCT, NULL, "app.begin", detail, err);
+	return issue_store(ctx, app, ISSUE_PRODUCT, NULL, "app.begin", detail, 0, err);
 }
 
 int issue_save(struct gt_ctx *ctx, struct application *app, int step, struct gt_err *err)
@@ -132,7 +142,7 @@ int issue_save(struct gt_ctx *ctx, struct application *app, int step, struct gt_
 	char detail[32];
 
 	snprintf(detail, sizeof(detail), "step %d", step + 1);
-	return issue_store(ctx, app, step, NULL, "app.step", detail, err);
+	return issue_store(ctx, app, step, NULL, "app.step", detail, 0, err);
 }
 
 int issue_check_step(struct gt_ctx *ctx, struct application *app, enum issue_step step,
@@ -158,7 +168,7 @@ int issue_submit(struct gt_ctx *ctx, struct application *app, struct check_list 
 	if (issue_check_step(ctx, app, ISSUE_REVIEW, out) != VAL_OK)
 		return 1;
 	app->status = APP_SUBMITTED;
-	if (issue_store(ctx, app, ISSUE_REVIEW, NULL, "app.submit", "submitted", err) != 0) {
+	if (issue_store(ctx, app, ISSUE_REVIEW, NULL, "app.submit", "submitted", 1, err) != 0) {
 		app->status = APP_DRAFT;
 		return -1;
 	}
@@ -172,7 +182,7 @@ int issue_cancel(struct gt_ctx *ctx, struct application *app, struct gt_err *err
 
 	snprintf(detail, sizeof(detail), "at step %d", app->step + 1);
 	app->status = APP_CANCELLED;
-	if (issue_store(ctx, app, app->step, NULL, "app.cancel", detail, err) != 0) {
+	if (issue_store(ctx, app, app->step, NULL, "app.cancel", detail, 0, err) != 0) {
 		app->status = before;
 		return -1;
 	}
@@ -221,6 +231,13 @@ static int issue_batch_pair(void *vctx, const char *section, const char *key,
 		return 0;
 	}
 	f = app_field_by_name(section, key);
+	if (f == AF_ORG_ID_OVERRIDE_BY) {
+		/* An approval is a supervisor's password, not a line of text. */
+		snprintf(msg, sizeof(msg), _("line %d: set by a supervisor's approval (--by), not "
+					     "by the file"), line);
+		issue_batch_add(st->res, section, key, msg);
+		return 0;
+	}
 	if (f < 0) {
 		snprintf(msg, sizeof(msg), _("line %d: unknown key"), line);
 		issue_batch_add(st->res, section, key, msg);
@@ -238,6 +255,13 @@ static int issue_batch_pair(void *vctx, const char *section, const char *key,
 
 int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		struct issue_batch_result *res, struct gt_err *err)
+{
+	return issue_batch_approved(ctx, path, operator_name, NULL, res, err);
+}
+
+int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *operator_name,
+			 const char *approved_by, struct issue_batch_result *res,
+			 struct gt_err *err)
 {
 	struct issue_batch_state st = { 0 };
 	struct application *app = calloc(1, sizeof(*app));
@@ -272,6 +296,9 @@ int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 			 app_get(app, AF_SERVICE));
 		issue_batch_add(res, "application", "service", msg);
 	}
+	if (approved_by != NULL && approved_by[0] != '\0' &&
+	    app_get(app, AF_ORG_ID_OVERRIDE)[0] != '\0')
+		app_set(app, AF_ORG_ID_OVERRIDE_BY, approved_by);
 	ctx_check_ctx(ctx, &cc);
 	check_normalise(&cc, app);
 	check_derive_region(&cc, app, 0);
@@ -282,7 +309,9 @@ int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		char msg[400];
 
 		if (it->field == AF_ORG_ID_NUMBER && it->severity == VAL_WARN)
-			snprintf(msg, sizeof(msg), _("%s (to accept it, give organization.id_override_reason)"),
+			snprintf(msg, sizeof(msg), _("%s (to accept it, give "
+						     "organization.id_override_reason and a "
+						     "supervisor's approval: --by SUPERVISOR)"),
 				 it->msg);
 		else
 			str_copy(msg, sizeof(msg), it->msg);
@@ -301,7 +330,7 @@ int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		char detail[1024];
 
 		snprintf(detail, sizeof(detail), "file %.900s", path);
-		if (issue_store(ctx, app, ISSUE_REVIEW, operator_name, "batch.stored", detail,
+		if (issue_store(ctx, app, ISSUE_REVIEW, operator_name, "batch.stored", detail, 1,
 				err) != 0)
 			goto out;
 	}

@@ -61,5 +61,12 @@ struct issue_batch_result {
  * (unreadable file, store error) with err set. */
 int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		struct issue_batch_result *res, struct gt_err *err);
+/* The same with a supervisor's approval (session_approve for
+ * SESSION_APPROVE_USCC succeeded for approved_by): a USCC failing its check
+ * is accepted when the file gives organization.id_override_reason. The
+ * stored payment row is taken as in issue_submit. */
+int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *operator_name,
+			 const char *approved_by, struct issue_batch_result *res,
+			 struct gt_err *err);
 
 #endif

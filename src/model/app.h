@@ -28,6 +28,7 @@ enum app_field {
 	AF_ORG_ID_TYPE,
 	AF_ORG_ID_NUMBER,
 	AF_ORG_ID_OVERRIDE,
+	AF_ORG_ID_OVERRIDE_BY,  /* the supervisor who approved the override */
 	AF_ORG_PROVINCE,
 	AF_ORG_CITY,
 	AF_ORG_COUNTY,

@@ -166,7 +166,9 @@ int check_field(const struct check_ctx *ctx, const struct application *app,
 		if (strcmp(app_get(app, AF_ORG_ID_TYPE), "org_code") == 0)
 			return val_org_code(v, norm, sizeof(norm), msg, msgsz);
 		rc = val_uscc(v, norm, sizeof(norm), msg, msgsz);
-		if (rc == VAL_WARN && app_get(app, AF_ORG_ID_OVERRIDE)[0] != '\0') {
+		/* Accepted only with a reason and a supervisor's approval. */
+		if (rc == VAL_WARN && app_get(app, AF_ORG_ID_OVERRIDE)[0] != '\0' &&
+		    app_get(app, AF_ORG_ID_OVERRIDE_BY)[0] != '\0') {
 			msg[0] = '\0';
 			return VAL_OK;
 		}

@@ -27,6 +27,7 @@
 struct config_load_state {
 	struct gt_config *cfg;
 	int data_dir_set, db_set, key_set, log_set, audit_key_set;
+	int master_key_set, ca_dir_set;
 };
 
 static int config_path_value(char *dst, size_t size, const char *value, int line,
@@ -136,6 +137,59 @@ static int config_pair(void *ctx, const char *section, const char *key, const ch
 		}
 		if (strcmp(key, "timeout_ms") == 0)
 			return config_int_value(&cfg->idcard_timeout_ms, value, 100, 60000, line, err);
+	} else if (strcmp(section, "token") == 0) {
+		if (strcmp(key, "module") == 0)
+			return config_path_value(cfg->token_module, sizeof(cfg->token_module),
+						 value, line, err);
+		if (strcmp(key, "catalog") == 0)
+			return config_path_value(cfg->token_catalog, sizeof(cfg->token_catalog),
+						 value, line, err);
+		if (strcmp(key, "master_key_file") == 0) {
+			st->master_key_set = 1;
+			return config_path_value(cfg->master_key_file, sizeof(cfg->master_key_file),
+						 value, line, err);
+		}
+		if (strcmp(key, "pin") == 0) {
+			if (strcmp(value, "customer") != 0 && strcmp(value, "random") != 0)
+				return err_set(err, _("line %d: pin is customer or random"), line);
+			cfg->token_random_pin = strcmp(value, "random") == 0;
+			return 0;
+		}
+	} else if (strcmp(section, "ca") == 0) {
+		if (strcmp(key, "backend") == 0) {
+			if (strcmp(value, "builtin") != 0 && strcmp(value, "helper") != 0)
+				return err_set(err, _("line %d: backend is builtin or helper"), line);
+			str_copy(cfg->ca_backend, sizeof(cfg->ca_backend), value);
+			return 0;
+		}
+		if (strcmp(key, "dir") == 0) {
+			st->ca_dir_set = 1;
+			return config_path_value(cfg->ca_dir, sizeof(cfg->ca_dir), value, line, err);
+		}
+		if (strcmp(key, "helper") == 0)
+			return config_path_value(cfg->ca_helper, sizeof(cfg->ca_helper), value, line,
+						 err);
+		if (strcmp(key, "poll_seconds") == 0)
+			return config_int_value(&cfg->ca_poll_seconds, value, 0, 3600, line, err);
+		if (strcmp(key, "wait_seconds") == 0)
+			return config_int_value(&cfg->ca_wait_seconds, value, 0, 86400, line, err);
+	} else if (strcmp(section, "print") == 0) {
+		if (strcmp(key, "printer") == 0) {
+			if (*value == '\0' || str_copy(cfg->print_printer, sizeof(cfg->print_printer), value))
+				return err_set(err, _("line %d: bad printer name"), line);
+			return 0;
+		}
+		if (strcmp(key, "templates") == 0)
+			return config_path_value(cfg->print_templates, sizeof(cfg->print_templates),
+						 value, line, err);
+		if (strcmp(key, "allow_reprint") == 0) {
+			if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+				return err_set(err, _("line %d: allow_reprint is yes or no"), line);
+			cfg->print_allow_reprint = strcmp(value, "yes") == 0;
+			return 0;
+		}
+		if (strcmp(key, "follow_seconds") == 0)
+			return config_int_value(&cfg->print_follow_seconds, value, 1, 3600, line, err);
 	} else {
 		return err_set(err, _("line %d: unknown section [%s]"), line, section);
 	}
@@ -171,7 +225,12 @@ int config_load(struct gt_config *cfg, const char *explicit_path, struct gt_err 
 	cfg->idcard_timeout_ms = 3000;
 	cfg->idle_minutes = 0;
 	cfg->audit_checkpoint_every = 1000;
+	cfg->print_follow_seconds = 120;
 	str_copy(cfg->idcard_device, sizeof(cfg->idcard_device), "/dev/ttyUSB0");
+	str_copy(cfg->token_module, sizeof(cfg->token_module), "/usr/lib/softhsm/libsofthsm2.so");
+	str_copy(cfg->ca_backend, sizeof(cfg->ca_backend), "builtin");
+	cfg->ca_poll_seconds = 5;
+	cfg->ca_wait_seconds = 300;
 	if (home == NULL || *home == '\0')
 		home = "/";
 
@@ -218,6 +277,14 @@ int config_load(struct gt_config *cfg, const char *explicit_path, struct gt_err 
 					      cfg->data_dir, "audit.key")) ||
 	    (!st.log_set && config_join(cfg->log_path, sizeof(cfg->log_path), cfg->data_dir, "guitai.log")))
 		return err_set(err, _("data directory path too long"));
+	if ((!st.master_key_set && config_join(cfg->master_key_file, sizeof(cfg->master_key_file),
+					       cfg->data_dir, "master.key")) ||
+	    (!st.ca_dir_set && config_join(cfg->ca_dir, sizeof(cfg->ca_dir), cfg->data_dir, "ca")))
+		return err_set(err, _("data directory path too long"));
+	if (cfg->token_catalog[0] == '\0')
+		config_join(cfg->token_catalog, sizeof(cfg->token_catalog), PKGDATADIR, "tokens.ini");
+	if (cfg->print_templates[0] == '\0')
+		config_join(cfg->print_templates, sizeof(cfg->print_templates), PKGDATADIR, "templates");
 	if (cfg->catalog_path[0] == '\0')
 		config_join(cfg->catalog_path, sizeof(cfg->catalog_path), PKGDATADIR, "catalog.ini");
 	if (cfg->regions_path[0] == '\0')

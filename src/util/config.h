@@ -28,6 +28,22 @@ struct gt_config {
 	char idcard_device[PATH_MAX]; /* [idcard] device */
 	int idcard_baud;              /* [idcard] baud */
 	int idcard_timeout_ms;        /* [idcard] timeout_ms */
+	/* key personalisation (issue 4) */
+	char token_module[PATH_MAX];  /* [token] module: PKCS#11 module for keys without a
+				       * catalogued reader (SoftHSM2 by default) */
+	char token_catalog[PATH_MAX]; /* [token] catalog: tokens.ini */
+	char master_key_file[PATH_MAX]; /* [token] master_key_file: SO-PIN derivation key */
+	int token_random_pin;         /* [token] pin = customer | random (PIN mailer) */
+	char ca_backend[16];          /* [ca] backend = builtin | helper */
+	char ca_dir[PATH_MAX];        /* [ca] dir: the built-in CA's key and certificate */
+	char ca_helper[PATH_MAX];     /* [ca] helper: certmonger-contract submit helper */
+	int ca_poll_seconds;          /* [ca] poll_seconds: wait between POLLs (cap) */
+	int ca_wait_seconds;          /* [ca] wait_seconds: give up waiting after this */
+	/* printing (issue 5) */
+	char print_printer[128];      /* [print] printer: CUPS destination, "" = the default */
+	char print_templates[PATH_MAX]; /* [print] templates: directory of document templates */
+	int print_allow_reprint;      /* [print] allow_reprint: reprints without a supervisor */
+	int print_follow_seconds;     /* [print] follow_seconds: give up following a job */
 };
 
 /* explicit_path may be NULL. Fills every field, reading the file when there

@@ -9,7 +9,8 @@
 
 conf=$(write_config)
 add_demo_operator "$conf"
-printf 'clerk123\n' | "$GUITAI" -c "$conf" operator add clerk --password-file -
+# A second operator is approved by the supervisor (stdin: clerk's, then demo's).
+printf 'clerk123\ndemo1234\n' | "$GUITAI" -c "$conf" operator add clerk --password-file - --by demo
 LOG="$TEST_TMP/guitai.log"
 
 # wait_gone TEXT: until the screen no longer shows TEXT (bounded).

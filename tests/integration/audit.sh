@@ -1,5 +1,5 @@
 #!/bin/bash
-# `guitai audit` end to end: batch issues, an operator and an unmasked
+# `guitai audit` end to end: batch issues (each with its payment row), an operator and an unmasked
 # print written to the trail; `audit verify` says intact (exit 0); the sqlite3 shell, after
 # dropping the triggers, changes a detail and verify names the row (exit
 # 3); an export bundle verifies with the key file alone, fails with another
@@ -78,8 +78,8 @@ check "show --full prints the whole number" has "$HANDLER_ID"
 
 run audit verify
 check "verify: exit 0" test "$RC" -eq 0
-check "verify: intact, 9 rows" has "intact: 9 rows, head "
-check "verify: checkpoints and the anchor checked" has "checkpoints: 3 verified; head anchor: verified"
+check "verify: intact, 14 rows" has "intact: 14 rows, head "
+check "verify: checkpoints and the anchor checked" has "checkpoints: 4 verified; head anchor: verified"
 head_hash=$(sed -n 's/^intact: [0-9]* rows, head \([0-9a-f]*\)$/\1/p' <<<"$OUT")
 check "verify: head is a SHA-256" test "${#head_hash}" -eq 64
 
@@ -88,9 +88,9 @@ check "list: exit 0" test "$RC" -eq 0
 check "list: three rows" test "$(wc -l <<<"$OUT")" -eq 3
 check "list: newest is the unmasked print" has "app.show_full"
 run audit list
-check "list: config, five stored, one refused, one operator, one unmasked print" \
+check "list: config, five stored and paid, one refused, one operator, one unmasked print" \
 	test "$(cut -f5 <<<"$OUT" | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')" = \
-	"app.show_full=1 batch.refused=1 batch.stored=5 config.load=1 operator.add=1 "
+	"app.show_full=1 batch.refused=1 batch.stored=5 config.load=1 operator.add=1 payment.take=5 "
 check "list: batch rows name the operator" test "$(grep -c $'\t王五\tbatch.stored\t' <<<"$OUT")" -eq 5
 
 # Nothing secret in the rows (the raw table, not our printing of it) or the log.
@@ -119,7 +119,7 @@ OUT=$(cd "$TEST_TMP/elsewhere" && HOME="$TEST_TMP/elsewhere" "$GUITAI" audit ver
 	--bundle bundle.txt --key-file audit.key 2>&1)
 RC=$?
 check "bundle: verifies elsewhere (exit 0)" test "$RC" -eq 0
-check "bundle: intact, 10 rows (the export is in it)" has "intact: 10 rows"
+check "bundle: intact, 15 rows (the export is in it)" has "intact: 15 rows"
 check "bundle: nothing created elsewhere" test "$(ls "$TEST_TMP/elsewhere" | wc -l)" -eq 2
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/1:/' > "$TEST_TMP/other.key"
@@ -169,7 +169,7 @@ sqlite3 "$DB" "DROP TRIGGER audit_no_delete; DROP TRIGGER audit_checkpoints_no_d
 run audit verify
 check "truncated: exit 3" test "$RC" -eq 3
 check "truncated: the first missing row named" \
-	has "first bad row 7: rows 7 to 10 are missing at the end (truncated)"
+	has "first bad row 7: rows 7 to 15 are missing at the end (truncated)"
 # Appending after the cut does not hide it.
 run issue --batch "$TEST_TMP/app.ini"
 run audit verify

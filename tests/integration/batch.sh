@@ -186,12 +186,25 @@ check "USCC check fails: says how to accept it" out_has 'id_override_reason'
 f=$(variant uscc-override 's/^id_number = 91440300708461136T$/id_number = 91440300708461136A\nid_override_reason = 营业执照上即为此代码，已核对原件/
 s/^tax_number = .*/tax_number = 91440300708461136A/')
 run issue --batch "$f"
+check "USCC with a reason but no supervisor: exit 3" rc_is 3
+check "USCC with a reason but no supervisor: says --by" out_has '--by SUPERVISOR'
+# A supervisor approves the override (issue 6).
+printf 'boss-pass-1234\n' > "$TEST_TMP/boss.pw"
+printf 'boss-pass-1234\n' | "$GUITAI" -c "$conf" operator add boss --role supervisor \
+	--password-file - > /dev/null 2>&1
+run issue --batch "$f" --by boss --by-password-file "$TEST_TMP/boss.pw"
 check "USCC with a reason: exit 0" rc_is 0
 app_ovr=$(head -n 1 "$OUT")
 run show "$app_ovr" --full
 stored=$(stored_count)
 check "USCC with a reason: code stored as given" out_has '^id_number = 91440300708461136A$'
 check "USCC with a reason: reason stored" out_has '^id_override_reason = 营业执照上即为此代码，已核对原件$'
+check "USCC with a reason: approving supervisor stored" out_has '^id_override_approved_by = boss$'
+f=$(variant approved-in-file 's/^id_number = 91440300708461136T$/id_number = 91440300708461136A\nid_override_reason = x\nid_override_approved_by = boss/
+s/^tax_number = .*/tax_number = 91440300708461136A/')
+run issue --batch "$f"
+check "approval written in the file: refused" rc_is 3
+check "approval written in the file: says how" out_has '^organization\.id_override_approved_by: '
 
 # --- structure: unknown section and key, duplicate, missing ---------------------
 f="$TEST_TMP/unknown-section.ini"

@@ -10,4 +10,5 @@ include tests/unit/region.mk
 include tests/unit/idcard.mk
 include tests/unit/core.mk
 include tests/unit/audit.mk
+include tests/unit/accounts.mk
 endif

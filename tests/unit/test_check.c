@@ -210,11 +210,14 @@ static void test_uscc_override(void **state)
 	(void)state;
 	fill_valid(&app);
 	assert_check_ok(AF_ORG_ID_NUMBER);
-	/* Wrong check character: a warning until a reason is given. */
+	/* Wrong check character: a warning until a reason is given and a
+	 * supervisor has approved it. */
 	app_set(&app, AF_ORG_ID_NUMBER, "914403007084611360");
 	assert_int_equal(check(AF_ORG_ID_NUMBER), VAL_WARN);
 	assert_true(msg[0] != '\0');
 	app_set(&app, AF_ORG_ID_OVERRIDE, "试点代码，营业执照原件已核对");
+	assert_int_equal(check(AF_ORG_ID_NUMBER), VAL_WARN);
+	app_set(&app, AF_ORG_ID_OVERRIDE_BY, "boss");
 	assert_int_equal(check(AF_ORG_ID_NUMBER), VAL_OK);
 	assert_string_equal(msg, "");
 	/* A shape error is not overridden by a reason. */

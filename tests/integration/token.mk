@@ -1,0 +1,6 @@
+# Key personalisation integration tests (issue 4).
+TESTS += tests/integration/token.sh tests/integration/p11-faults.sh \
+	tests/integration/ca-helper.sh tests/integration/pcsc.sh
+EXTRA_DIST += tests/integration/token.sh tests/integration/p11-faults.sh \
+	tests/integration/ca-helper.sh tests/integration/pcsc.sh \
+	tests/integration/token-lib.sh tests/integration/pcsc-lib.sh

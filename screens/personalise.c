@@ -206,5 +206,5 @@ int ui_personalise(struct gt_ctx *ctx, const char *app_no)
 	if (rc == 0)
 		ui_alert(ctx, _("Personalise key"), text);
 	curs_set(1);
-	return rc;
+	return rc == 0 && st == PERSO_JOB_DONE ? 1 : rc;
 }

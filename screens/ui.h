@@ -83,7 +83,7 @@ int ui_read_card(struct gt_ctx *ctx, struct application *app, enum app_person wh
 
 /* Keys (personalise.c, issue 4): the status bar's key slot from the
  * pcsc-lite monitor, and the personalisation screen for a submitted
- * application (0 back, -1 quit requested). */
+ * application (1 personalised, 0 back without, -1 quit requested). */
 const char *ui_key_state_text(struct gt_ctx *ctx);
 void ui_key_stop(void);
 int ui_personalise(struct gt_ctx *ctx, const char *app_no);

@@ -493,9 +493,25 @@ static enum wizard_move wizard_review(struct gt_ctx *ctx, struct application *ap
 				/* Then the key (issue 4), when a blank one is at hand. */
 				if (move == WIZ_DONE &&
 				    ui_confirm(ctx, _("Personalise key"),
-					       _("Personalise a blank key for this application now?")) &&
-				    ui_personalise(ctx, app->app_no) < 0)
-					move = WIZ_QUIT;
+					       _("Personalise a blank key for this application now?"))) {
+					int p = ui_personalise(ctx, app->app_no);
+
+					if (p < 0) {
+						move = WIZ_QUIT;
+					} else if (p == 1) {
+						/* With the key done: the seal sheet (when an
+						 * e-seal was ordered), receipt and hand-over slip. */
+						enum print_doc after[3];
+						size_t ndocs = 0;
+
+						if (strcmp(app_get(app, AF_ESEAL), "yes") == 0)
+							after[ndocs++] = PRINT_SEAL_SHEET;
+						after[ndocs++] = PRINT_RECEIPT;
+						after[ndocs++] = PRINT_HANDOVER;
+						if (ui_print(ctx, app->app_no, after, ndocs) < 0)
+							move = WIZ_QUIT;
+					}
+				}
 				free(list);
 				break;
 			}

@@ -27,6 +27,22 @@ static struct tcat perso_cat;
 static int perso_cat_loaded;
 static char perso_key_text[128];
 
+/* A configured module whose keys sit in no reader (SoftHSM2, the embedded
+ * default) always has its key present: name it rather than report a
+ * missing reader service that this module does not need. */
+static int perso_readerless_model(const struct gt_ctx *ctx)
+{
+	for (size_t i = 0; perso_cat_loaded > 0 && i < perso_cat.n; i++) {
+		const struct tcat_model *m = &perso_cat.models[i];
+
+		if (m->atr_len == 0 && strcmp(m->module, ctx->cfg.token_module) == 0) {
+			snprintf(perso_key_text, sizeof(perso_key_text), "%s", m->name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The key slot of the status bar: started on first use, polled on every
  * redraw (the monitor never blocks the UI). */
 const char *ui_key_state_text(struct gt_ctx *ctx)
@@ -46,7 +62,7 @@ const char *ui_key_state_text(struct gt_ctx *ctx)
 	if (st == PCSC_MON_STARTING)
 		return "…";
 	if (st == PCSC_MON_NO_SERVICE)
-		return _("no reader service");
+		return perso_readerless_model(ctx) ? perso_key_text : _("no reader service");
 	for (size_t i = 0; i < n; i++) {
 		const struct tcat_model *m;
 
@@ -57,6 +73,8 @@ const char *ui_key_state_text(struct gt_ctx *ctx)
 			 _("unsupported key model"));
 		return perso_key_text;
 	}
+	if (perso_readerless_model(ctx))
+		return perso_key_text;
 	return n == 0 ? _("no reader") : _("none");
 }
 

@@ -1,6 +1,8 @@
 /* `guitai ca init|list|revoke|crl`; see cmd_ca.h. */
 #include "config.h"
 #include "cmd_ca.h"
+#include "cmd_operator.h"
+#include "flow/session.h"
 #include "ca/ca.h"
 #include "db/tokdb.h"
 #include "util/i18n.h"
@@ -18,7 +20,8 @@ static void cmd_ca_usage(void)
 {
 	fprintf(stderr, "%s", _("usage: guitai ca init [--name NAME] [--years N]\n"
 				"       guitai ca list [APPNO]\n"
-				"       guitai ca revoke SERIAL [--reason N] [--why TEXT]\n"
+				"       guitai ca revoke SERIAL [--reason N] [--why TEXT] --by SUPERVISOR "
+				"[--by-password-file F]\n"
 				"       guitai ca crl [--out FILE] [--days N]\n"));
 }
 
@@ -99,7 +102,8 @@ int cmd_ca_main(struct gt_ctx *ctx, int argc, char **argv)
 		return cmd_ca_list(ctx, argv[2]);
 	}
 	if (strcmp(argv[1], "revoke") == 0) {
-		const char *serial = NULL, *why = "";
+		const char *serial = NULL, *why = "", *by = NULL, *by_pwfile = NULL;
+		char why_by[600];
 		int reason = 0;
 
 		for (int i = 2; i < argc; i++) {
@@ -107,6 +111,10 @@ int cmd_ca_main(struct gt_ctx *ctx, int argc, char **argv)
 				reason = atoi(argv[++i]);
 			else if (strcmp(argv[i], "--why") == 0 && i + 1 < argc)
 				why = argv[++i];
+			else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+				by = argv[++i];
+			else if (strcmp(argv[i], "--by-password-file") == 0 && i + 1 < argc)
+				by_pwfile = argv[++i];
 			else if (serial == NULL && argv[i][0] != '-')
 				serial = argv[i];
 			else
@@ -117,12 +125,21 @@ int cmd_ca_main(struct gt_ctx *ctx, int argc, char **argv)
 			cmd_ca_usage();
 			return CMD_CA_USAGE;
 		}
+		/* Revoking ends a customer's certificate: a supervisor approves
+		 * it, and the audit row names them. */
+		if (cmd_approve(ctx, SESSION_APPROVE_REVOKE, "", by, by_pwfile) != 0)
+			return CMD_CA_INVALID;
+		if (!str_utf8_valid(why) || strlen(why) > 400) {
+			cmd_ca_usage();
+			return CMD_CA_USAGE;
+		}
+		snprintf(why_by, sizeof(why_by), _("%s (approved by %s)"), why[0] ? why : "-", by);
 		ca = ca_new(ctx, &err);
 		if (ca == NULL) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			return EXIT_FAILURE;
 		}
-		rc = ca_revoke(ca, serial, reason, why, &err);
+		rc = ca_revoke(ca, serial, reason, why_by, &err);
 		ca_free(ca);
 		if (rc < 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);

@@ -11,6 +11,7 @@ export LC_ALL=C.UTF-8 LANGUAGE= GUITAI_QUIET=1
 
 new_softhsm
 conf=$(token_config)
+add_demo_operator "$conf" >/dev/null
 OUT="$TEST_TMP/out"
 ERR="$TEST_TMP/err"
 RC=0
@@ -128,8 +129,18 @@ run token pending
 check "nothing left pending" eval 'rc_is 0 && [ ! -s "$OUT" ]'
 
 run ca revoke "$SERIAL" --reason 1 --why "key lost"
-check "ca revoke" rc_is 0
-run ca revoke "$SERIAL"
+check "ca revoke without a supervisor: refused, exit 3" eval 'rc_is 3 && grep -q -- "--by SUPERVISOR" "$ERR"'
+printf 'wrong-password\n' > "$TEST_TMP/bad.pw"
+run ca revoke "$SERIAL" --reason 1 --why "key lost" --by demo --by-password-file "$TEST_TMP/bad.pw"
+check "ca revoke with a wrong supervisor password: refused" eval 'rc_is 3 && grep -q "not approved" "$ERR"'
+run ca list "$APPNO"
+check "... the certificate is still valid" out_has "^$SERIAL	valid	"
+printf 'demo1234\n' > "$TEST_TMP/sup.pw"
+run ca revoke "$SERIAL" --reason 1 --why "key lost" --by demo --by-password-file "$TEST_TMP/sup.pw"
+check "ca revoke approved by a supervisor" rc_is 0
+check "... the audit row names the approver" \
+	sh -c "'$GUITAI' -c '$conf' audit list --limit 20 | grep 'ca.revoke' | grep -q 'approved by demo'"
+run ca revoke "$SERIAL" --by demo --by-password-file "$TEST_TMP/sup.pw"
 check "ca revoke twice: exit 3" rc_is 3
 run ca crl --out "$TEST_TMP/crl.pem" --days 7
 check "ca crl" rc_is 0

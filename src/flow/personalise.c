@@ -736,13 +736,17 @@ static int perso_revoke_others(struct perso *p, struct ca *ca, const char *keep,
 	return rc;
 }
 
+/* Shown to staff and customer in the counter's own time zone, named, so
+ * "valid until" is not off by eight hours in Shenzhen. */
 static void perso_time(const ASN1_TIME *t, char *out, size_t size)
 {
-	struct tm tm;
+	struct tm tm, local;
+	time_t when;
 
 	memset(&tm, 0, sizeof(tm));
-	if (ASN1_TIME_to_tm(t, &tm))
-		strftime(out, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (ASN1_TIME_to_tm(t, &tm) && (when = timegm(&tm)) != (time_t)-1 &&
+	    localtime_r(&when, &local) != NULL)
+		strftime(out, size, "%Y-%m-%d %H:%M:%S %Z", &local);
 	else
 		str_copy(out, size, "?");
 }

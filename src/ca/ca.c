@@ -112,9 +112,10 @@ int ca_spki_sha256(X509_PUBKEY *pub, char out[65])
 	return 0;
 }
 
-int ca_record(struct gt_ctx *ctx, const char *backend, const char *app_no, X509 *cert,
+int ca_record(struct gt_ctx *ctx, const char *backend, const struct ca_request *req, X509 *cert,
 	      struct gt_err *err)
 {
+	const char *app_no = req->app_no;
 	struct tokdb_cert *c = calloc(1, sizeof(*c));
 	unsigned char *p;
 	int len, rc = -1;
@@ -154,7 +155,8 @@ int ca_record(struct gt_ctx *ctx, const char *backend, const char *app_no, X509 
 		goto cleanup;
 	if (tokdb_cert_insert(ctx->store, c, err) != 0 ||
 	    ctx_audit(ctx, "ca.issue", app_no, err, "%s certificate %s for %s", backend,
-		      c->serial, c->subject) != 0) {
+		      c->serial, c->subject) != 0 ||
+	    (req->recorded != NULL && req->recorded(req->recorded_arg, c->serial, err) != 0)) {
 		ctx_rollback(ctx);
 		goto cleanup;
 	}
@@ -193,7 +195,7 @@ int ca_poll(struct ca *ca, const struct ca_request *req, const char *cookie,
 	if (ans->status == CA_ISSUED) {
 		if (ca->helper_root != NULL)
 			ans->issuer = X509_dup(ca->helper_root);
-		if (ca_record(ca->ctx, "helper", req->app_no, ans->cert, err) != 0) {
+		if (ca_record(ca->ctx, "helper", req, ans->cert, err) != 0) {
 			ca_answer_clear(ans);
 			return -1;
 		}

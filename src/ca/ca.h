@@ -34,6 +34,12 @@ struct ca_request {
 	int term_years;
 	const char *uscc;        /* may be "" */
 	X509_REQ *csr;           /* borrowed */
+	/* Optional: called inside the transaction that records an issued
+	 * certificate (ca_certs row and its audit row), so that what the
+	 * caller writes about it (its journal) commits with it or not at
+	 * all. Nonzero rolls the record back and fails the request. */
+	int (*recorded)(void *arg, const char *serial, struct gt_err *err);
+	void *recorded_arg;
 };
 
 struct ca_answer {
@@ -72,8 +78,9 @@ void ca_serial_hex(const X509 *cert, char *out, size_t size);
 /* The name as RFC 2253 text in UTF-8 (Chinese kept, not escaped). */
 void ca_name_utf8(const X509_NAME *name, char *out, size_t size);
 int ca_spki_sha256(X509_PUBKEY *pub, char out[65]);
-/* Record an issued certificate and its audit row in one transaction. */
-int ca_record(struct gt_ctx *ctx, const char *backend, const char *app_no, X509 *cert,
+/* Record an issued certificate and its audit row in one transaction,
+ * with what req->recorded adds. */
+int ca_record(struct gt_ctx *ctx, const char *backend, const struct ca_request *req, X509 *cert,
 	      struct gt_err *err);
 
 /* The built-in CA (local.c). */

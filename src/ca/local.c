@@ -323,7 +323,7 @@ int ca_local_issue(struct ca_local *loc, const struct ca_request *req, X509 **ou
 		ca_local_ssl_err(err, "sign certificate");
 		goto cleanup;
 	}
-	if (ca_record(loc->ctx, "builtin", req->app_no, cert, err) != 0)
+	if (ca_record(loc->ctx, "builtin", req, cert, err) != 0)
 		goto cleanup;
 	*out = cert;
 	cert = NULL;

@@ -12,7 +12,16 @@
  *   rollback                issued certificates revoked, key blanked
  * Only the rows after the last finished rollback count. The user PIN is
  * set again (as the SO) on every run, so a resume needs a PIN but never
- * the old one, and no PIN is ever stored. */
+ * the old one, and no PIN is ever stored.
+ *
+ * Each "begin" is durable before its step touches the key or the CA. A
+ * "done" row (with its audit row) waits and commits in the same
+ * transaction as the next row written — the next step's "begin", a
+ * failure, the finish — so one fsync carries both; "issue done" commits
+ * with the certificate's own record (ca_request.recorded). Losing a
+ * waiting "done" row in a crash is the state a crash just before its
+ * own commit would leave, which resume already handles: every step is
+ * found done on the key or in the CA register, or done again. */
 #include "config.h"
 #include "flow/personalise.h"
 #include "ca/ca.h"
@@ -43,6 +52,7 @@
 
 #define PERSO_KEY_ID_BYTES 16
 #define PERSO_JOURNAL_MAX 1024
+#define PERSO_PENDING_MAX 4
 
 struct perso {
 	struct gt_ctx *ctx;
@@ -65,6 +75,13 @@ struct perso {
 	X509 *cert, *issuer;
 	char pin[72];
 	struct perso_result *res;
+	/* "done" rows waiting for the next row's transaction. */
+	struct tokdb_row pending[PERSO_PENDING_MAX];
+	size_t npending;
+	const char *backend;        /* the CA's, for "issue done" */
+	int recorded;               /* issue done + write begin went with the CA record */
+	int write_begun;
+	int fresh_scan;             /* slots just listed by tok_lib_open */
 };
 
 static const char *const perso_titles[PERSO_STEPS] = {
@@ -112,36 +129,80 @@ static void perso_row(struct perso *p, struct tokdb_row *r, const char *step,
 	str_copy(r->detail, sizeof(r->detail), detail != NULL ? detail : "");
 }
 
-/* Before a step: the row alone, committed, so that a crash inside the
- * step leaves "begun, not done" behind. */
+/* One row into the journal and, unless it is a "begin", its audit row;
+ * inside the caller's transaction. */
+static int perso_put(struct perso *p, const struct tokdb_row *r, struct gt_err *err)
+{
+	char action[40];
+
+	if (tokdb_journal_append(p->ctx->store, r, err) != 0)
+		return -1;
+	if (r->phase == TOKDB_BEGIN)
+		return 0;
+	snprintf(action, sizeof(action), "token.%s%s", r->step,
+		 r->phase == TOKDB_FAILED ? "_failed" : "");
+	return ctx_audit(p->ctx, action, p->o->app_no, err, "attempt %d; key %s%s%s%s%s", r->attempt,
+			 r->token_serial[0] ? r->token_serial : "-",
+			 r->cert_serial[0] ? "; certificate " : "", r->cert_serial,
+			 r->detail[0] ? "; " : "", r->detail);
+}
+
+/* The waiting rows, then last (may be NULL), inside the caller's
+ * transaction. */
+static int perso_put_all(struct perso *p, const struct tokdb_row *last, struct gt_err *err)
+{
+	for (size_t i = 0; i < p->npending; i++)
+		if (perso_put(p, &p->pending[i], err) != 0)
+			return -1;
+	return last != NULL ? perso_put(p, last, err) : 0;
+}
+
+/* The waiting rows and last, committed together. */
+static int perso_commit_rows(struct perso *p, const struct tokdb_row *last, struct gt_err *err)
+{
+	if (p->npending == 0 && last != NULL && last->phase == TOKDB_BEGIN)
+		/* A lone "begin": one INSERT is its own transaction. */
+		return tokdb_journal_append(p->ctx->store, last, err);
+	if (ctx_begin(p->ctx, err) != 0)
+		return -1;
+	if (perso_put_all(p, last, err) != 0) {
+		ctx_rollback(p->ctx);
+		return -1;
+	}
+	if (ctx_commit(p->ctx, err) != 0)
+		return -1;
+	p->npending = 0;
+	return 0;
+}
+
+/* Before a step: committed (with the rows waiting) before the step runs,
+ * so that a crash inside it leaves "begun, not done" behind. */
 static int perso_begin(struct perso *p, const char *step, struct gt_err *err)
 {
 	struct tokdb_row r;
 
 	perso_row(p, &r, step, TOKDB_BEGIN, "");
-	return tokdb_journal_append(p->ctx->store, &r, err);
+	return perso_commit_rows(p, &r, err);
 }
 
-/* After a step (or its failure): the row and its audit row together. */
+/* After a step: the row waits for the next one (see the top). */
+static int perso_done(struct perso *p, const char *step, const char *detail, struct gt_err *err)
+{
+	if (p->npending == PERSO_PENDING_MAX && perso_commit_rows(p, NULL, err) != 0)
+		return -1;
+	perso_row(p, &p->pending[p->npending++], step, TOKDB_DONE, detail);
+	return 0;
+}
+
+/* A row that ends the run (finish, rollback, failure): committed now,
+ * with the rows waiting. */
 static int perso_end(struct perso *p, const char *step, enum tokdb_phase phase,
 		     const char *detail, struct gt_err *err)
 {
 	struct tokdb_row r;
-	char action[40];
 
 	perso_row(p, &r, step, phase, detail);
-	snprintf(action, sizeof(action), "token.%s%s", step, phase == TOKDB_FAILED ? "_failed" : "");
-	if (ctx_begin(p->ctx, err) != 0)
-		return -1;
-	if (tokdb_journal_append(p->ctx->store, &r, err) != 0 ||
-	    ctx_audit(p->ctx, action, p->o->app_no, err, "attempt %d; key %s%s%s%s%s%s", p->attempt,
-		      p->token_serial[0] ? p->token_serial : "-",
-		      p->cert_serial[0] ? "; certificate " : "", p->cert_serial,
-		      detail && *detail ? "; " : "", detail ? detail : "", "") != 0) {
-		ctx_rollback(p->ctx);
-		return -1;
-	}
-	return ctx_commit(p->ctx, err);
+	return perso_commit_rows(p, &r, err);
 }
 
 static int perso_load_journal(struct perso *p, struct gt_err *err)
@@ -206,8 +267,11 @@ static int perso_open_module(struct perso *p, struct gt_err *err)
 
 	if (module == NULL)
 		module = p->ctx->cfg.token_module;
-	if (p->lib == NULL && tok_lib_open(module, &p->lib, err) != 0)
-		return -1;
+	if (p->lib == NULL) {
+		if (tok_lib_open(module, &p->lib, err) != 0)
+			return -1;
+		p->fresh_scan = 1;
+	}
 	return 0;
 }
 
@@ -217,8 +281,10 @@ static int perso_find(struct perso *p, struct gt_err *err)
 {
 	const struct tok_slot_info *s;
 
-	if (tok_rescan(p->lib, err) != 0)
+	/* tok_lib_open has just listed the slots. */
+	if (!p->fresh_scan && tok_rescan(p->lib, err) != 0)
 		return -1;
+	p->fresh_scan = 0;
 	p->slot = -1;
 	if (p->token_serial[0] != '\0')
 		p->slot = tok_find_serial(p->lib, p->token_serial);
@@ -245,8 +311,10 @@ static int perso_find(struct perso *p, struct gt_err *err)
 }
 
 /* Log in as the SO: under the serial's SO-PIN, or — for a key first
- * initialised under the application's PIN — move it to the serial's. */
-static int perso_so_login(struct perso *p, struct gt_err *err)
+ * initialised under the application's PIN — move it to the serial's.
+ * by_app: the key was initialised under the application's SO-PIN just
+ * now, so the serial's cannot be right: no failed log-in on the key. */
+static int perso_so_login(struct perso *p, int by_app, struct gt_err *err)
 {
 	char so[SOPIN_CHARS + 1], pre[SOPIN_CHARS + 1];
 	const struct tok_slot_info *s = tok_slot(p->lib, (size_t)p->slot);
@@ -257,12 +325,14 @@ static int perso_so_login(struct perso *p, struct gt_err *err)
 		err_set(err, "%s", _("cannot derive the SO-PIN"));
 		goto cleanup;
 	}
-	if (tok_login(p->lib, (size_t)p->slot, 1, so, err) == 0) {
-		rc = 0;
-		goto cleanup;
+	if (!by_app) {
+		if (tok_login(p->lib, (size_t)p->slot, 1, so, err) == 0) {
+			rc = 0;
+			goto cleanup;
+		}
+		if (tok_last_rv(p->lib) != 0xA0 /* CKR_PIN_INCORRECT */)
+			goto cleanup;
 	}
-	if (tok_last_rv(p->lib) != 0xA0 /* CKR_PIN_INCORRECT */)
-		goto cleanup;
 	if (tok_login(p->lib, (size_t)p->slot, 1, pre, err) != 0 ||
 	    tok_change_pin(p->lib, (size_t)p->slot, pre, so, err) != 0)
 		goto cleanup;
@@ -277,16 +347,17 @@ static int perso_init(struct perso *p, struct gt_err *err)
 {
 	const struct tok_slot_info *s = tok_slot(p->lib, (size_t)p->slot);
 	char so[SOPIN_CHARS + 1];
-	int rc;
+	int rc, by_app = 0;
 
 	if (!s->initialized || strcmp(s->label, p->o->app_no) != 0) {
 		/* A blank key: its serial's SO-PIN when it has a serial (and
 		 * for a key we blanked before, which knows it), else the
 		 * application's, moved to the serial's below. */
-		if (s->initialized || s->serial[0] != '\0')
-			rc = sopin_for_serial(&p->master, s->serial, so);
-		else
+		by_app = !s->initialized && s->serial[0] == '\0';
+		if (by_app)
 			rc = sopin_for_app(&p->master, p->o->app_no, so);
+		else
+			rc = sopin_for_serial(&p->master, s->serial, so);
 		if (rc != 0)
 			return err_set(err, "%s", _("cannot derive the SO-PIN"));
 		rc = tok_init_token(p->lib, (size_t)p->slot, so, p->o->app_no, err);
@@ -302,7 +373,7 @@ static int perso_init(struct perso *p, struct gt_err *err)
 		s = tok_slot(p->lib, (size_t)p->slot);
 	}
 	str_copy(p->token_serial, sizeof(p->token_serial), s->serial);
-	return perso_so_login(p, err);
+	return perso_so_login(p, by_app, err);
 }
 
 static int perso_user_pin(struct perso *p, struct gt_err *err)
@@ -310,7 +381,7 @@ static int perso_user_pin(struct perso *p, struct gt_err *err)
 	int rc;
 
 	/* As the SO, whatever the PIN was: a resume needs only a new one. */
-	if (perso_so_login(p, err) != 0)
+	if (perso_so_login(p, 0, err) != 0)
 		return -1;
 	rc = tok_init_pin(p->lib, (size_t)p->slot, p->pin, err);
 	tok_logout(p->lib, (size_t)p->slot);
@@ -535,6 +606,27 @@ cleanup:
 	return rc;
 }
 
+/* ca_request.recorded: inside the transaction that records the new
+ * certificate, the rows waiting, "issue done" and "write begin" — a
+ * certificate on record is never without its journal row. */
+static int perso_recorded(void *arg, const char *serial, struct gt_err *err)
+{
+	struct perso *p = arg;
+	struct tokdb_row done, next;
+	char keep[sizeof(p->cert_serial)];
+
+	str_copy(keep, sizeof(keep), p->cert_serial);
+	str_copy(p->cert_serial, sizeof(p->cert_serial), serial);
+	perso_row(p, &done, "issue", TOKDB_DONE, p->backend);
+	perso_row(p, &next, "write", TOKDB_BEGIN, "");
+	str_copy(p->cert_serial, sizeof(p->cert_serial), keep);
+	if (perso_put_all(p, &done, err) != 0 || perso_put(p, &next, err) != 0)
+		return -1;
+	/* Trusted only once the record commits (ca_submit returns 0). */
+	p->recorded = 1;
+	return 0;
+}
+
 static int perso_issue(struct perso *p, struct ca *ca, struct gt_err *err)
 {
 	EVP_PKEY *pub = NULL;
@@ -566,7 +658,7 @@ static int perso_issue(struct perso *p, struct ca *ca, struct gt_err *err)
 				goto cleanup;
 			log_msg("token: %s: found certificate %s issued before the interruption",
 				p->o->app_no, p->cert_serial);
-			rc = perso_end(p, "issue", TOKDB_DONE, "found on resume", err);
+			rc = perso_done(p, "issue", "found on resume", err);
 			goto cleanup;
 		}
 	}
@@ -577,6 +669,11 @@ static int perso_issue(struct perso *p, struct ca *ca, struct gt_err *err)
 	perso_progress(p, PERSO_ISSUE, NULL);
 	if (perso_begin(p, "issue", err) != 0)
 		goto cleanup;
+	memset(&creq, 0, sizeof(creq));
+	p->backend = ca_backend_name(ca);
+	p->recorded = 0;
+	creq.recorded = perso_recorded;
+	creq.recorded_arg = p;
 	creq.app_no = p->o->app_no;
 	creq.cert_type = app_get(p->app, AF_CERT_TYPE);
 	creq.term_years = atoi(app_get(p->app, AF_TERM_YEARS));
@@ -618,7 +715,14 @@ static int perso_issue(struct perso *p, struct ca *ca, struct gt_err *err)
 	p->issuer = ans.issuer;
 	ans.cert = NULL;
 	ans.issuer = NULL;
-	rc = perso_end(p, "issue", TOKDB_DONE, ca_backend_name(ca), err);
+	if (p->recorded) {
+		/* "issue done" and "write begin" committed with the record. */
+		p->npending = 0;
+		p->write_begun = 1;
+		rc = 0;
+	} else {
+		rc = perso_done(p, "issue", p->backend, err);
+	}
 cleanup:
 	ca_answer_clear(&ans);
 	X509_REQ_free(req);
@@ -655,7 +759,8 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 		}
 		ERR_clear_error();
 	}
-	if (perso_begin(p, "write", err) != 0 || tok_certs(p->lib, (size_t)p->slot, &certs, &n, err) != 0)
+	if ((!p->write_begun && perso_begin(p, "write", err) != 0) ||
+	    tok_certs(p->lib, (size_t)p->slot, &certs, &n, err) != 0)
 		goto cleanup;
 	if (!perso_has_cert(certs, n, p->cert) &&
 	    tok_store_cert(p->lib, (size_t)p->slot, p->cert, p->o->app_no, p->key_id,
@@ -674,7 +779,7 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 			goto cleanup;
 	}
 	p->done_write = 1;
-	rc = perso_end(p, "write", TOKDB_DONE, "", err);
+	rc = perso_done(p, "write", "", err);
 cleanup:
 	tok_certs_free(certs, n);
 	return rc;
@@ -701,7 +806,7 @@ static int perso_proof(struct perso *p, struct gt_err *err)
 				     "certificate."));
 		goto cleanup;
 	}
-	rc = perso_end(p, "proof", TOKDB_DONE, "sha256WithRSAEncryption verified", err);
+	rc = perso_done(p, "proof", "sha256WithRSAEncryption verified", err);
 cleanup:
 	EVP_MD_CTX_free(md);
 	return rc;
@@ -791,7 +896,7 @@ static int perso_rollback(struct perso *p, struct ca *ca, struct gt_err *err)
 
 			str_copy(p->token_serial, sizeof(p->token_serial), s->serial);
 			p->slot = slot;
-			if (perso_so_login(p, NULL) == 0) {
+			if (perso_so_login(p, 0, NULL) == 0) {
 				/* C_InitToken wants no session open: drop them. */
 				tok_logout(p->lib, (size_t)slot);
 				if (tok_rescan(p->lib, err) != 0 ||
@@ -860,7 +965,7 @@ static int perso_steps(struct perso *p, struct ca *ca, struct gt_err *err)
 	if (perso_user_pin(p, err) != 0)
 		return -1;
 	if (!p->done_init) {
-		if (perso_end(p, "init", TOKDB_DONE, p->model->name, err) != 0)
+		if (perso_done(p, "init", p->model->name, err) != 0)
 			return -1;
 		p->done_init = 1;
 	}
@@ -870,7 +975,7 @@ static int perso_steps(struct perso *p, struct ca *ca, struct gt_err *err)
 	if (perso_keygen(p, err) != 0)
 		return -1;
 	if (!p->done_keygen) {
-		if (perso_end(p, "keygen", TOKDB_DONE, "RSA-2048", err) != 0)
+		if (perso_done(p, "keygen", "RSA-2048", err) != 0)
 			return -1;
 		p->done_keygen = 1;
 	}
@@ -963,6 +1068,14 @@ int perso_run(struct gt_ctx *ctx, const struct perso_opts *opts, const struct pe
 			log_msg("token: %s: personalised key %s, certificate %s", opts->app_no,
 				p->token_serial, p->cert_serial);
 		}
+	}
+	if (p->npending > 0) {
+		struct gt_err jerr;
+
+		/* Every path above ends with a row that takes the waiting
+		 * ones; should one not, they are still written. */
+		if (perso_commit_rows(p, NULL, &jerr) != 0)
+			log_msg("token: %s: journal: %s", opts->app_no, jerr.msg);
 	}
 cleanup:
 	ca_free(ca);

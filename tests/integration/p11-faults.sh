@@ -7,6 +7,8 @@
 # certificate verifies), with exactly one valid certificate for the
 # application, that certificate on the key, and the audit trail intact. A second pass makes the Nth
 # call happen and then reports the failure (the answer lost on the way).
+# Two more kill the process at the Nth call (SIGKILL, before the call and
+# after it ran): a crash, after which nothing more is journalled.
 # P11FAULT_STRIDE=k runs every kth N only (for quick local runs).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/token-lib.sh"
@@ -58,16 +60,21 @@ check "a clean run through the fault module personalises ($CALLS PKCS#11 calls)"
 	eval '[ "$CALLS" -gt 20 ] && grep -q "^serial: " "$TEST_TMP/count.out"'
 STRIDE=${P11FAULT_STRIDE:-1}
 
-# one_case N AFTER: fail call N, resume, check. Prints why when not ok.
+# one_case N AFTER [KILL]: fail call N (or die there), resume, check.
+# Prints why when not ok.
 one_case() {
-	local n=$1 after=$2 dir="$TEST_TMP/run" rc serial valid
+	local n=$1 after=$2 kill=${3:-0} dir="$TEST_TMP/run" rc serial valid
 	rm -rf "$dir"
 	cp -a "$TPL" "$dir" && conf_for "$dir"
 	export SOFTHSM2_CONF="$dir/hsm/softhsm2.conf"
-	P11FAULT_FAIL_AT=$n P11FAULT_AFTER=$after "$GUITAI" -c "$dir/guitai.conf" token personalise \
-		"$APPNO" --pin-file "$TEST_TMP/pin" >"$dir/fault.out" 2>"$dir/fault.err"
+	P11FAULT_FAIL_AT=$n P11FAULT_AFTER=$after P11FAULT_KILL=$kill "$GUITAI" -c "$dir/guitai.conf" \
+		token personalise "$APPNO" --pin-file "$TEST_TMP/pin" >"$dir/fault.out" 2>"$dir/fault.err"
 	rc=$?
-	if [ "$rc" -gt 1 ] || ! clean_stderr "$dir/fault.err"; then
+	if [ "$kill" = 1 ]; then
+		if [ "$rc" -ne 137 ]; then
+			echo "killed run: exit $rc, not killed: $(tail -3 "$dir/fault.err")"; return 1
+		fi
+	elif [ "$rc" -gt 1 ] || ! clean_stderr "$dir/fault.err"; then
 		echo "faulted run: exit $rc: $(tail -3 "$dir/fault.err")"; return 1
 	fi
 	"$GUITAI" -c "$dir/guitai.conf" token personalise "$APPNO" --pin-file "$TEST_TMP/pin" \
@@ -107,6 +114,23 @@ for after in 0 1; do
 		fi
 	done
 	diag "pass after=$after: $fails failures"
+done
+
+# The crash: killed at every call (every third once it ran).
+for after in 0 1; do
+	fails=0
+	step=$STRIDE
+	[ "$after" = 1 ] && step=$((STRIDE * 3))
+	for n in $(seq 1 "$step" "$CALLS"); do
+		why=$(one_case "$n" "$after" 1)
+		if [ $? -eq 0 ]; then
+			ok "killed at call $n of $CALLS$([ "$after" = 1 ] && echo ' after it ran'): resumed to one valid certificate on the key"
+		else
+			not_ok "killed at call $n of $CALLS$([ "$after" = 1 ] && echo ' after it ran'): $why"
+			fails=$((fails + 1))
+		fi
+	done
+	diag "kill pass after=$after: $fails failures"
 done
 
 done_testing

@@ -147,13 +147,21 @@ void ctx_audit_ctx(struct gt_ctx *ctx, const char *operator_name, char *who, siz
 		str_copy(who, whosz, operator_name);
 	} else {
 		/* No one logged in (a sub-command): the system account that
-		 * ran it is who is accountable. */
-		struct passwd *pw = getpwuid(geteuid());
+		 * ran it is who is accountable. Looked up once: getpwuid
+		 * reads the NSS files on every call, and a personalisation
+		 * writes a dozen rows. */
+		static char system_who[64];
 
-		if (pw != NULL && str_utf8_valid(pw->pw_name) && !str_has_control(pw->pw_name))
-			snprintf(who, whosz, "@%s", pw->pw_name);
-		else
-			snprintf(who, whosz, "@%ld", (long)geteuid());
+		if (system_who[0] == '\0') {
+			struct passwd *pw = getpwuid(geteuid());
+
+			if (pw != NULL && str_utf8_valid(pw->pw_name) &&
+			    !str_has_control(pw->pw_name))
+				snprintf(system_who, sizeof(system_who), "@%s", pw->pw_name);
+			else
+				snprintf(system_who, sizeof(system_who), "@%ld", (long)geteuid());
+		}
+		str_copy(who, whosz, system_who);
 	}
 	memset(out, 0, sizeof(*out));
 	out->terminal = ctx->cfg.terminal_id;

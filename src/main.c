@@ -42,8 +42,10 @@ static void main_usage(FILE *out)
 		"Without a command, start the counter (a terminal of 80x24 or larger).\n"
 		"\n"
 		"Commands:\n"
-		"  issue --batch FILE [--operator NAME] [--by SUPERVISOR]\n"
+		"  issue --batch FILE [--operator NAME [--password-file F]] [--by SUPERVISOR]\n"
 		"                       check and store one new application from an INI file\n"
+		"                       (as that operator, logged in by password; else as the\n"
+		"                       system account running the command)\n"
 		"  show APPNO [--full]  print an application (personal numbers masked)\n"
 		"  list [--status draft|submitted|cancelled] [--limit N]\n"
 		"                       list applications of this terminal, newest first\n"
@@ -111,6 +113,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "operator", required_argument, NULL, 'o' },
+		{ "password-file", required_argument, NULL, 'W' },
 		{ "by", required_argument, NULL, 'B' },
 		{ "by-password-file", required_argument, NULL, 'P' },
 		{ "token", required_argument, NULL, 'T' },
@@ -119,7 +122,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct issue_batch_result *res;
-	const char *batch = NULL, *op = "batch", *by = NULL, *by_pwfile = NULL;
+	const char *batch = NULL, *op = NULL, *pwfile = NULL, *by = NULL, *by_pwfile = NULL;
 	const char *token = NULL, *pin_file = NULL, *mailer = NULL;
 	struct gt_err err;
 	int c, rc;
@@ -130,6 +133,8 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			batch = optarg;
 		else if (c == 'o')
 			op = optarg;
+		else if (c == 'W')
+			pwfile = optarg;
 		else if (c == 'B')
 			by = optarg;
 		else if (c == 'P')
@@ -143,18 +148,28 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		else
 			return EXIT_USAGE;
 	}
-	if (batch == NULL || optind != argc) {
-		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME] "
-					"[--by SUPERVISOR [--by-password-file F]]\n"));
+	if (batch == NULL || optind != argc || (pwfile != NULL && op == NULL)) {
+		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME "
+					"[--password-file F]] [--by SUPERVISOR [--by-password-file F]]\n"));
 		return EXIT_USAGE;
 	}
+	/* An operator named is an operator logged in: their password, checked
+	 * like a log-in at the counter (lock-out, audit). Without one the
+	 * batch is the system account's that runs the command ("@user"), as
+	 * every other sub-command without a log-in is. */
+	if (op != NULL && cmd_operator_login(ctx, op, pwfile) != 0)
+		return EXIT_FAILURE;
 	/* A supervisor approves a USCC override in the file (issue 6). */
-	if (by != NULL && cmd_approve(ctx, SESSION_APPROVE_USCC, "", by, by_pwfile) != 0)
+	if (by != NULL && cmd_approve(ctx, SESSION_APPROVE_USCC, "", by, by_pwfile) != 0) {
+		session_logout(ctx);
 		return EXIT_FAILURE;
+	}
 	res = calloc(1, sizeof(*res));
-	if (res == NULL)
+	if (res == NULL) {
+		session_logout(ctx);
 		return EXIT_FAILURE;
-	rc = issue_batch_approved(ctx, batch, op, by, res, &err);
+	}
+	rc = issue_batch_approved(ctx, batch, NULL, by, res, &err);
 	if (rc == 0) {
 		printf("%s\n", res->app_no);
 		log_msg("batch: stored %s", res->app_no);
@@ -163,6 +178,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			fflush(stdout);
 			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer);
 			free(res);
+			session_logout(ctx);
 			return rc;
 		}
 	} else if (rc == 1) {
@@ -173,6 +189,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "guitai: %s\n", err.msg);
 	}
 	free(res);
+	session_logout(ctx);
 	return rc == 0 ? EXIT_SUCCESS : rc == 1 ? EXIT_INVALID : EXIT_FAILURE;
 }
 

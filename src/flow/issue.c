@@ -2,6 +2,7 @@
  * come through here so a rule checked in one is checked in the other. */
 #include "config.h"
 #include "flow/issue.h"
+#include "db/audit.h"
 #include "db/store.h"
 #include "flow/payment.h"
 #include "model/val.h"
@@ -324,7 +325,15 @@ int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *opera
 	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
 			      sizeof(app->app_no), err) != 0)
 		goto out;
-	str_copy(app->operator_name, sizeof(app->operator_name), operator_name);
+	{
+		/* Who the record names: the operator given, the one logged in,
+		 * else the system account that runs the command. */
+		struct audit_ctx ac;
+		char who[80];
+
+		ctx_audit_ctx(ctx, operator_name, who, sizeof(who), &ac);
+		str_copy(app->operator_name, sizeof(app->operator_name), who);
+	}
 	app->status = APP_SUBMITTED;
 	{
 		char detail[1024];

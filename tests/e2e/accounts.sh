@@ -37,7 +37,7 @@ position = 经理
 [payment]
 method = cash
 INI
-app=$("$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator clerk)
+app=$(echo clerk123 | "$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator clerk)
 check "an application with its payment" test -n "$app"
 
 # approve_as NAME PASSWORD: type into the approval dialog.

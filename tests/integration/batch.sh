@@ -103,6 +103,8 @@ check "example: one line, an application number" \
 check "example: nothing on stderr" test ! -s "$ERR"
 app1=$(head -n 1 "$OUT")
 check "the number carries today's date" test "${app1:4:8}" = "$(date +%Y%m%d)"
+check "no --operator: stored as the system account that ran it" \
+	sh -c "'$GUITAI' -c '$conf' audit list --limit 10 | grep -q \"	@$(id -un)	batch.stored	$app1\""
 
 run show "$app1"
 check "show: exit 0" rc_is 0
@@ -133,10 +135,15 @@ app2=$(head -n 1 "$OUT")
 check "second batch: exit 0" rc_is 0
 check "second batch: next number" \
 	test "${app2%-*}" = "${app1%-*}" -a "$((10#${app2##*-}))" -eq "$((10#${app1##*-} + 1))"
-run issue --batch "$EXAMPLE" --operator clerk
+printf 'clerk-pw-1234\n' > "$TEST_TMP/clerk.pw"
+"$GUITAI" -c "$conf" operator add clerk --role supervisor --password-file "$TEST_TMP/clerk.pw" \
+	> /dev/null 2>&1
+run issue --batch "$EXAMPLE" --operator clerk --password-file "$TEST_TMP/clerk.pw"
 app3=$(head -n 1 "$OUT")
 check "third batch (--operator): next number again" \
 	test "$((10#${app3##*-}))" -eq "$((10#${app2##*-} + 1))"
+check "third batch: stored as the operator who logged in" \
+	sh -c "'$GUITAI' -c '$conf' audit list --limit 10 | grep -q \"	clerk	batch.stored	$app3\""
 
 # Windows line ends and a byte-order mark are read as well.
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$EXAMPLE"; } > "$TEST_TMP/crlf.ini"
@@ -191,7 +198,7 @@ check "USCC with a reason but no supervisor: says --by" out_has '--by SUPERVISOR
 # A supervisor approves the override (issue 6).
 printf 'boss-pass-1234\n' > "$TEST_TMP/boss.pw"
 printf 'boss-pass-1234\n' | "$GUITAI" -c "$conf" operator add boss --role supervisor \
-	--password-file - > /dev/null 2>&1
+	--password-file - --by clerk --by-password-file "$TEST_TMP/clerk.pw" > /dev/null 2>&1
 run issue --batch "$f" --by boss --by-password-file "$TEST_TMP/boss.pw"
 check "USCC with a reason: exit 0" rc_is 0
 app_ovr=$(head -n 1 "$OUT")

@@ -128,20 +128,47 @@ variant() {
 	sed -e "$2" "$EXAMPLE" > "$TEST_TMP/$1.ini"
 	echo "$TEST_TMP/$1.ini"
 }
+# batch FILE OPERATOR: issued as OPERATOR, logged in with their password.
+printf '%s\n' "$ALICE_PW" > "$TEST_TMP/alice.pw"
+printf 'bob-pw-1122\n' > "$TEST_TMP/bob.pw"
+printf 'not-bobs-password\n' > "$TEST_TMP/wrong.pw"
 batch() {
-	"$GUITAI" -c "$conf" issue --batch "$@" 2> "$ERR"
+	"$GUITAI" -c "$conf" issue --batch "$1" --operator "$2" --password-file "$TEST_TMP/$2.pw" 2> "$ERR"
 }
+
+# --- a batch names its operator only with their password ------------------------------
+apps_before=$(sql 'SELECT count(*) FROM applications')
+"$GUITAI" -c "$conf" issue --batch "$EXAMPLE" --operator bob --password-file "$TEST_TMP/wrong.pw" > "$OUT" 2> "$ERR"
+RC=$?
+check "batch as bob with a wrong password: exit 1" rc_is 1
+check "batch with a wrong password: says not logged in" err_has "not logged in"
+check "batch with a wrong password: nothing stored" \
+	test "$(sql 'SELECT count(*) FROM applications')" -eq "$apps_before"
+check "batch with a wrong password: the failed log-in audited" audit_has "login.fail"
+run_in "" issue --batch "$EXAMPLE" --operator bob
+check "batch --operator without a password: exit 1" rc_is 1
+run issue --batch "$EXAMPLE" --password-file "$TEST_TMP/bob.pw"
+check "--password-file without --operator: usage error" rc_is 2
+for i in 1 2 3 4; do
+	"$GUITAI" -c "$conf" issue --batch "$EXAMPLE" --operator bob --password-file "$TEST_TMP/wrong.pw" > /dev/null 2>&1
+done
+run issue --batch "$EXAMPLE" --operator bob --password-file "$TEST_TMP/bob.pw"
+check "five wrong batch passwords lock the operator as at log-in" rc_is 1
+check "batch lock-out: says until when" err_has "locked until"
+check "batch lock-out: audited" audit_has "login.locked"
+check "batch lock-out: nothing stored" test "$(sql 'SELECT count(*) FROM applications')" -eq "$apps_before"
+sql "UPDATE operators SET locked_until = 0 WHERE name = 'bob'"
 # A reader holds the database open while the applications are written, so
 # the write-ahead log keeps what they wrote (it is searched below).
 (printf 'BEGIN;\nSELECT count(*) FROM operators;\n'; sleep 6) | sqlite3 "$DB" > /dev/null &
 HOLD=$!
 TEST_PIDS+=("$HOLD")
 sleep 0.3
-A1=$(batch "$EXAMPLE" --operator alice)
-A2=$(batch "$(variant cash 's/^method = wechat/method = cash/; s/^reference = .*//; s/^eseal = yes/eseal = no/')" --operator alice)
-A3=$(batch "$(variant card 's/^method = wechat/method = card/; s/^reference = .*/reference = POS778899/')" --operator bob)
-A4=$(batch "$(variant cash2 's/^method = wechat/method = cash/; s/^reference = .*//')" --operator bob)
-A5=$(batch "$(variant ali 's/^method = wechat/method = alipay/; s/^reference = .*/reference = 2026112122001/')" --operator bob)
+A1=$(batch "$EXAMPLE" alice)
+A2=$(batch "$(variant cash 's/^method = wechat/method = cash/; s/^reference = .*//; s/^eseal = yes/eseal = no/')" alice)
+A3=$(batch "$(variant card 's/^method = wechat/method = card/; s/^reference = .*/reference = POS778899/')" bob)
+A4=$(batch "$(variant cash2 's/^method = wechat/method = cash/; s/^reference = .*//')" bob)
+A5=$(batch "$(variant ali 's/^method = wechat/method = alipay/; s/^reference = .*/reference = 2026112122001/')" bob)
 check "five applications stored" test -n "$A1" -a -n "$A2" -a -n "$A3" -a -n "$A4" -a -n "$A5"
 check "one payment row each" test "$(sql 'SELECT count(*) FROM payments')" -eq 5
 check "amount from the catalogue (450.00 in fen)" \
@@ -233,7 +260,7 @@ check "a day closes once" rc_is 1
 run report daily
 check "closed report: closed by and head" sh -c "grep -qF 'approved by boss' '$OUT' && grep -qF 'Audit chain head at closing: row $HEADSEQ' '$OUT'"
 check "closed report: unchanged" out_has "The day's payments are as they were at closing."
-A6=$(batch "$EXAMPLE" --operator alice)
+A6=$(batch "$EXAMPLE" alice)
 check "after closing: no application with a payment" test -z "$A6"
 check "after closing: says the day is closed" err_has "closed (settled)"
 run_in "$BOSS_PW\n" payment refund "$(sql "SELECT id FROM payments WHERE app_no = '$A3'")" --reason x --by boss

@@ -105,6 +105,10 @@ static int main_open(struct gt_ctx *ctx, const char *config_path)
 	}
 	if (log_open(ctx->cfg.log_path, &err) != 0)
 		fprintf(stderr, "guitai: %s\n", err.msg);
+	/* A changed configuration is in the trail from the start; when it
+	 * cannot be written now, the first audited action refuses. */
+	if (ctx_record_config(ctx, &err) != 0)
+		log_msg("audit: configuration change not recorded at start: %s", err.msg);
 	return 0;
 }
 

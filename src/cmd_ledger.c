@@ -32,6 +32,7 @@ struct cmd_ledger_args {
 	const char *app_no;
 	const char *method;
 	const char *reference;
+	const char *account;
 	const char *word;      /* the one positional argument, if any */
 };
 
@@ -43,7 +44,8 @@ static void cmd_ledger_usage(void)
 				"       guitai payment list [--date YYYY-MM-DD | --app APPNO]\n"
 				"       guitai payment void|refund ID --reason TEXT --by SUPERVISOR "
 				"[--by-password-file F]\n"
-				"       guitai payment take APPNO --method M [--reference R]\n"));
+				"       guitai payment take APPNO --method M [--reference R] "
+				"[--account N]\n"));
 }
 
 /* Options after the verb; at most one positional word. */
@@ -58,6 +60,7 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 		{ "app", required_argument, NULL, 'a' },
 		{ "method", required_argument, NULL, 'm' },
 		{ "reference", required_argument, NULL, 'R' },
+		{ "account", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -66,7 +69,7 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 	a->day = ctx_today_ymd();
 	/* 0: a fresh scan, so options may come before or after the word. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:c:b:B:r:a:m:R:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:b:B:r:a:m:R:A:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			a->day = report_parse_day(optarg);
@@ -95,6 +98,9 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 			break;
 		case 'R':
 			a->reference = optarg;
+			break;
+		case 'A':
+			a->account = optarg;
 			break;
 		default:
 			return -1;
@@ -172,18 +178,18 @@ static int cmd_ledger_close(struct gt_ctx *ctx, const struct cmd_ledger_args *a)
 
 static int cmd_ledger_list_row(void *arg, const struct ledger_payment *p)
 {
-	char amount[32], when[32], day[16];
+	char amount[32], when[32], day[16], account[48];
 	time_t t = (time_t)p->at;
 	struct tm tm;
 
-	(void)arg;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	catalog_format_fen((long)p->amount_fen, amount, sizeof(amount));
 	report_day_text(p->day, day, sizeof(day));
-	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", p->id, p->kind, p->app_no, p->method,
-	       amount, p->reference[0] ? p->reference : "-", p->operator_name, p->terminal, when,
-	       day);
+	payment_account_shown(arg, p, account, sizeof(account));
+	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", p->id, p->kind, p->app_no,
+	       p->method, amount, p->reference[0] ? p->reference : "-",
+	       account[0] ? account : "-", p->operator_name, p->terminal, when, day);
 	if (p->original != 0)
 		printf("\t%s #%lld; %s %s", _("of"), p->original, _("approved by"), p->approved_by);
 	else if (p->reversed_by != 0)
@@ -205,7 +211,7 @@ static int cmd_ledger_payment(struct gt_ctx *ctx, const char *verb,
 			return CMD_LEDGER_EXIT_USAGE;
 		}
 		if (ledger_each(ctx->store, a->app_no, a->app_no ? 0 : a->day, cmd_ledger_list_row,
-				NULL, &err) != 0) {
+				ctx, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			return CMD_LEDGER_EXIT_FAIL;
 		}
@@ -217,7 +223,7 @@ static int cmd_ledger_payment(struct gt_ctx *ctx, const char *verb,
 			return CMD_LEDGER_EXIT_USAGE;
 		}
 		if (payment_take_again(ctx, a->word, a->method, a->reference ? a->reference : "",
-				       &new_id, &err) != 0) {
+				       a->account, &new_id, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			return CMD_LEDGER_EXIT_FAIL;
 		}

@@ -28,6 +28,7 @@ static const enum app_field issue_people_fields[] = {
 };
 static const enum app_field issue_payment_fields[] = {
 	AF_INV_ELECTRONIC, AF_INV_TITLE, AF_INV_TAX_NUMBER, AF_PAY_METHOD, AF_PAY_REFERENCE,
+	AF_PAY_ACCOUNT,
 };
 
 #define ISSUE_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -52,7 +53,9 @@ static const struct issue_step_def issue_steps[ISSUE_STEPS] = {
 	[ISSUE_PAYMENT] = { N_("Invoice and payment"),
 		N_("Electronic invoice details (title and tax number default to the "
 		   "organisation's) and how the customer pays. Every method but cash needs "
-		   "the transaction, POS or voucher number."),
+		   "the transaction, POS or voucher number; a bank card or a bank transfer "
+		   "also the payer's card or account number (stored encrypted, shown "
+		   "masked)."),
 		issue_payment_fields, ISSUE_N(issue_payment_fields) },
 	[ISSUE_REVIEW] = { N_("Review"),
 		N_("Check everything with the customer. Personal numbers are shown masked. "

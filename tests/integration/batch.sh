@@ -86,6 +86,7 @@ tax_number = 91440300708461136T
 [payment]
 method = wechat            ; cash | card | wechat | alipay | transfer
 reference = 4200001234202611210000
+; account = the payer's card (card) or bank account (transfer) number
 INI
 
 # variant NAME SED-SCRIPT: a copy of the example changed by sed; prints its path.
@@ -181,6 +182,35 @@ check "several bad fields: payment.method" out_has '^payment\.method: '
 check "several bad fields: one line per field" \
 	test "$(cut -d: -f1 "$OUT" | sort | uniq -d | wc -l)" -eq 0
 check "several bad fields: nothing stored" test "$(stored_count)" -eq "$stored"
+
+# --- the payer's account: for a card or a transfer, checked, masked --------------
+stored=$(stored_count)
+f=$(variant card-no-account 's/^method = wechat /method = card /')
+run issue --batch "$f"
+check "card without the payer's card number: exit 3" rc_is 3
+check "card without its number: payment.account required" out_has '^payment\.account: required$'
+f=$(variant card-bad 's/^method = wechat /method = card /
+s/^reference = .*/reference = POS778899\naccount = 6222 0212 3456 7895/')
+run issue --batch "$f"
+check "card number failing its check digit: exit 3" rc_is 3
+check "card number failing its check digit: says so" out_has '^payment\.account: .*check digit'
+check "card number failing its check digit: not echoed" sh -c "! grep -qF 7895 '$OUT'"
+f=$(variant cash-account 's/^method = wechat /method = cash /
+s/^reference = .*/account = 6222021234567894/')
+run issue --batch "$f"
+check "an account with a cash payment: refused" out_has '^payment\.account: only for card or transfer'
+check "refused accounts: nothing stored" test "$(stored_count)" -eq "$stored"
+f=$(variant transfer 's/^method = wechat /method = transfer /
+s/^reference = .*/reference = HD20261121001\naccount = 4405 0110 0623 0000 1234/')
+run issue --batch "$f"
+check "transfer with the payer's account: exit 0" rc_is 0
+app_tr=$(head -n 1 "$OUT")
+run show "$app_tr"
+check "transfer: account shown masked" out_has '^account = 4405 \*\*\*\* \*\*\*\* \*\*\*\* 1234$'
+run show "$app_tr" --full
+check "transfer: account kept as digits, spaces dropped" out_has '^account = 44050110062300001234$'
+check "database holds no account number in clear" \
+	sh -c "! grep -qa 44050110062300001234 '$TEST_TMP/data/guitai.db'"
 
 # --- USCC whose check character fails: refused unless a reason is given ------------
 f=$(variant uscc-check 's/^id_number = 91440300708461136T$/id_number = 91440300708461136A/

@@ -5,7 +5,8 @@
 # daily settlement's totals on known data (screen and CSV), closing a day
 # (payments frozen by triggers, the audit head kept), `guitai search` with
 # masked output, no ID number, mobile or e-mail in the raw database, WAL or
-# log, no password or key in the log or trail, and the refusal to start
+# log (nor the payer's card number), no password or key in the log or
+# trail, and the refusal to start
 # when the PII key file is missing beside sealed records.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8 LANGUAGE=
@@ -166,7 +167,7 @@ TEST_PIDS+=("$HOLD")
 sleep 0.3
 A1=$(batch "$EXAMPLE" alice)
 A2=$(batch "$(variant cash 's/^method = wechat/method = cash/; s/^reference = .*//; s/^eseal = yes/eseal = no/')" alice)
-A3=$(batch "$(variant card 's/^method = wechat/method = card/; s/^reference = .*/reference = POS778899/')" bob)
+A3=$(batch "$(variant card 's/^method = wechat/method = card/; s/^reference = .*/reference = POS778899\naccount = 6222 0212 3456 7894/')" bob)
 A4=$(batch "$(variant cash2 's/^method = wechat/method = cash/; s/^reference = .*//')" bob)
 A5=$(batch "$(variant ali 's/^method = wechat/method = alipay/; s/^reference = .*/reference = 2026112122001/')" bob)
 check "five applications stored" test -n "$A1" -a -n "$A2" -a -n "$A3" -a -n "$A4" -a -n "$A5"
@@ -177,6 +178,15 @@ check "without e-seal: 250.00" test "$(sql "SELECT amount_fen FROM payments WHER
 check "method, reference, operator and invoice kept" \
 	test "$(sql "SELECT method || '|' || reference || '|' || operator || '|' || invoice FROM payments WHERE app_no = '$A3'")" = "card|POS778899|bob|yes"
 check "payment audited with the application" audit_has "payment.take"
+check "card payment: the payer's card sealed in its row" \
+	test "$(sql "SELECT typeof(account) || length(account) FROM payments WHERE app_no = '$A3'")" = blob49
+check "cash payment: no account" \
+	test "$(sql "SELECT typeof(account) FROM payments WHERE app_no = '$A2'")" = null
+check "card payment audited with the card masked" audit_has "account 6222 **** **** 7894"
+run show "$A3"
+check "show: the payer's card masked" out_has "account = 6222 **** **** 7894"
+run payment list --app "$A3"
+check "payment list: the card masked" sh -c "grep -qF '6222 **** **** 7894' '$OUT' && ! grep -qF 6222021234567894 '$OUT'"
 
 # --- personal data at rest: not in the database file, its WAL or the log --------------
 check "WAL file present while the database is open" test -s "$DB-wal"
@@ -187,6 +197,8 @@ for f in "$DB" "$DB-wal" "$LOG"; do
 	check "raw $name: no legal rep ID number" sh -c "! grep -qaF 440304198502280023 '$f'"
 	check "raw $name: no mobile" sh -c "! grep -qaF 13800138000 '$f'"
 	check "raw $name: no e-mail" sh -c "! grep -qaF lisi@example.com '$f'"
+	check "raw $name: no card number" sh -c "! grep -qaF 6222021234567894 '$f'"
+	check "raw $name: no card number as typed" sh -c "! grep -qaF '6222 0212 3456 7894' '$f'"
 done
 # The test's own tools can find them: the checks above would see them.
 check "the raw check would see a clear value" grep -qaF 91440300708461136T "$DB-wal"
@@ -295,6 +307,14 @@ check "search by legal representative's ID number" test "$(wc -l < "$OUT")" -eq 
 run search '138 0013 8000'
 check "search by mobile" test "$(wc -l < "$OUT")" -eq 5
 check "search output masked" sh -c "grep -qF '4403**********123X' '$OUT' && grep -qF '138****8000' '$OUT' && ! grep -qE '13800138000|44030519900101123X' '$OUT'"
+run search '6222 0212 3456 7894'
+check "search by the payer's card" sh -c "[ \$(wc -l < '$OUT') -eq 1 ] && grep -q '^$A3	' '$OUT'"
+check "search by card: shown masked" sh -c "grep -qF '6222 **** **** 7894' '$OUT' && ! grep -qF 6222021234567894 '$OUT'"
+run search 6222021234567894 --kind account
+check "search --kind account" sh -c "[ \$(wc -l < '$OUT') -eq 1 ] && grep -q '^$A3	' '$OUT'"
+run search 6222021234567895 --kind account
+check "search: another card finds nothing" test ! -s "$OUT"
+check "account searches audited masked" sh -c "'$GUITAI' -c '$conf' audit list --limit 1000 | grep -q 'search.*6222 \*\*\*\* \*\*\*\* 7894' && ! '$GUITAI' -c '$conf' audit list --limit 1000 | grep -q 6222021234567894"
 run search 13900000000
 check "unknown mobile: nothing" test ! -s "$OUT"
 run search 13800138000 --kind bogus
@@ -305,7 +325,7 @@ check "searches audited, query masked" sh -c "'$GUITAI' -c '$conf' audit list --
 "$GUITAI" -c "$conf" audit list --limit 100000 > "$TEST_TMP/trail.txt"
 PII_KEY=$(cut -d: -f2 "$TEST_TMP/data/pii.key")
 AUDIT_KEY=$(cut -d: -f2 "$TEST_TMP/data/audit.key")
-for secret in "$BOSS_PW" "$ALICE_PW" alice-pw-5566 bob-pw-1122 audit-pw-3344 not-the-password "$PII_KEY" "$AUDIT_KEY"; do
+for secret in "$BOSS_PW" "$ALICE_PW" alice-pw-5566 bob-pw-1122 audit-pw-3344 not-the-password "$PII_KEY" "$AUDIT_KEY" 6222021234567894; do
 	check "no secret ${secret:0:6}… in the log" sh -c "! grep -qaF -- '$secret' '$LOG'"
 	check "no secret ${secret:0:6}… in the trail" sh -c "! grep -qaF -- '$secret' '$TEST_TMP/trail.txt'"
 done

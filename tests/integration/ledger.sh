@@ -11,7 +11,8 @@
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8 LANGUAGE=
 
-conf=$(write_config)
+conf=$(write_config "[print]
+templates = $top_srcdir/data/templates")
 DB="$TEST_TMP/data/guitai.db"
 LOG="$TEST_TMP/guitai.log"
 OUT="$TEST_TMP/out"
@@ -206,7 +207,7 @@ kill "$HOLD" 2>/dev/null
 wait "$HOLD" 2>/dev/null
 
 P4=$(sql "SELECT id FROM payments WHERE app_no = '$A4'")
-P5=$(sql "SELECT id FROM payments WHERE app_no = '$A5'")
+P3=$(sql "SELECT id FROM payments WHERE app_no = '$A3'")
 run payment void "$P4" --reason "顾客改刷卡"
 check "void without a supervisor: refused" rc_is 1
 run_in "wrong-one\n" payment void "$P4" --reason "顾客改刷卡" --by boss
@@ -222,7 +223,7 @@ check "void is a new row, the payment unchanged" \
 run_in "$BOSS_PW\n" payment void "$P4" --reason "again" --by boss
 check "a payment is voided once" rc_is 1
 check "voided once: says so" err_has "voided already"
-run_in "$BOSS_PW\n" payment refund "$P5" --reason "客户取消" --by boss
+run_in "$BOSS_PW\n" payment refund "$P3" --reason "客户取消" --by boss
 check "refund approved by the supervisor" rc_is 0
 check "void and refund audited with their approvals" \
 	sh -c "'$GUITAI' -c '$conf' audit list --limit 500 | grep -q 'payment.void' && '$GUITAI' -c '$conf' audit list --limit 500 | grep -q 'approve.ok.*payment_refund'"
@@ -240,11 +241,13 @@ check "report: exit 0" rc_is 0
 check "report: day and open" sh -c "grep -qF 'Daily settlement $TODAY' '$OUT' && grep -qF 'Open: not closed yet.' '$OUT'"
 check "report: totals" out_has "5 payments, 1 voids, 1 refunds; net 1150.00 CNY"
 check "report: cash by method" grep -qE '^  Cash +2 +700.00 +1 +-450.00 +0 +0.00 +250.00$' "$OUT"
-check "report: alipay refunded to 0" grep -qE '^  Alipay +1 +450.00 +0 +0.00 +1 +-450.00 +0.00$' "$OUT"
+check "report: card refunded to 0" grep -qE '^  Bank card +1 +450.00 +0 +0.00 +1 +-450.00 +0.00$' "$OUT"
 check "report: per operator" sh -c "grep -qF '  Operator alice' '$OUT' && grep -qF '  Operator bob' '$OUT'"
 check "report: counts by service (voided one not counted)" out_has "New issuance: 4 (1600.00 CNY)"
 check "report: the void listed" grep -qE "void of #$P4 .*$A4 Cash -450.00" "$OUT"
 check "report: with approver and reason" grep -qF "approved by boss: 顾客改刷卡" "$OUT"
+check "report: the refund goes back to the card, masked" \
+	sh -c "grep -qE 'refund of #$P3 .*$A3 Bank card -450.00' '$OUT' && grep -qF \"payer's account 6222 **** **** 7894\" '$OUT' && ! grep -qF 6222021234567894 '$OUT'"
 CSV="$TEST_TMP/day.csv"
 run report daily --csv "$CSV"
 check "csv: written" test -s "$CSV"
@@ -253,6 +256,56 @@ check "csv: cash of the day in fen" grep -q "^day_method,$TODAY,,,cash,2,70000,7
 check "csv: bob's card" grep -q "^operator_method,$TODAY,T01,bob,card,1,45000,450.00," "$CSV"
 check "csv: day total" grep -q "^day_total,$TODAY,,,,5,205000,,1,-45000,,1,-45000,,115000,1150.00,open; digest " "$CSV"
 check "csv: export audited" audit_has "report.export"
+check "csv: the refund's card masked" sh -c "grep -qF 'account 6222 **** **** 7894; reason: 客户取消' '$CSV' && ! grep -qF 6222021234567894 '$CSV'"
+
+# --- the settlement printed as PDF: the same totals, read back ----------------------
+# pdf_flat PDF: pdftotext's text in layout order (a table row stays one
+# line), without white space (ideographic spaces too).
+pdf_flat() { pdftotext -layout "$1" - 2>/dev/null | sed 's/　//g' | tr -d ' \n\t\f'; }
+# pdf_has PDF TEXT...: the flattened text holds each TEXT.
+pdf_has() {
+	local flat pdf=$1
+	flat=$(pdf_flat "$pdf")
+	shift
+	for t in "$@"; do
+		case "$flat" in
+		*"$t"*) ;;
+		*) diag "$(basename "$pdf") lacks $t"; return 1 ;;
+		esac
+	done
+}
+pdf_lacks() { ! pdf_flat "$1" | grep -qF -- "$2"; }
+if command -v pdftotext > /dev/null; then
+	PDF="$TEST_TMP/day.pdf"
+	run report daily --pdf "$PDF"
+	check "pdf: exit 0" rc_is 0
+	check "pdf: written 0600" test "$(stat -c %a "$PDF")" = 600
+	check "pdf: says which copy" err_has "settlement copy 1 written to $PDF"
+	check "pdf: the day, open" pdf_has "$PDF" "日结单" "营业日$TODAY" "未结账"
+	check "pdf: the day's totals" pdf_has "$PDF" \
+		"收款5笔2050.00元；作废1笔-450.00元；退款1笔-450.00元；净额1150.00元"
+	# 现金: 2 paid 700.00, 1 voided -450.00, 0 refunded, net 250.00.
+	check "pdf: cash by method" pdf_has "$PDF" "现金2700.001-450.0000.00250.00"
+	check "pdf: the card refunded to 0" pdf_has "$PDF" "银行卡1450.0000.001-450.000.00"
+	check "pdf: per terminal and per operator" pdf_has "$PDF" "终端T01" "终端T01操作员alice" \
+		"终端T01操作员bob"
+	check "pdf: counts by service (the voided one not counted)" pdf_has "$PDF" "新办41600.00"
+	# A void's row: number, time, kind, original, its day, application,
+	# method, amount, who, approver; the reason and account below it.
+	check "pdf: the void with approver and reason" pdf_has "$PDF" \
+		"作废#$P4${TODAY}${A4}现金-450.00@$(id -un)boss原因：顾客改刷卡付款账号：—"
+	check "pdf: the refund, its card masked" pdf_has "$PDF" \
+		"退款#$P3${TODAY}${A3}银行卡-450.00@$(id -un)boss原因：客户取消付款账号：6222********7894"
+	check "pdf: no card number in clear" pdf_lacks "$PDF" 6222021234567894
+	check "pdf: the digest of the day's rows" pdf_has "$PDF" \
+		"SHA-256$(sed -n 's/.*open; digest \([0-9a-f]*\)$/\1/p' "$CSV")（7条）"
+	check "pdf: the footer names the document" pdf_has "$PDF" "日结单SETTLE-${TODAY//-/}"
+	check "pdf: recorded as a print job" \
+		test "$(sql "SELECT document || '|' || copy || '|' || state FROM print_jobs WHERE app_no = 'SETTLE-${TODAY//-/}'")" = "settlement|1|completed"
+	check "pdf: audited" audit_has "print.file	SETTLE-${TODAY//-/}	document=settlement copy=1 file=$PDF"
+else
+	ok "# SKIP pdftotext not installed (poppler-utils)"
+fi
 
 # --- closing the day -------------------------------------------------------------------
 run settle close
@@ -272,10 +325,18 @@ check "a day closes once" rc_is 1
 run report daily
 check "closed report: closed by and head" sh -c "grep -qF 'approved by boss' '$OUT' && grep -qF 'Audit chain head at closing: row $HEADSEQ' '$OUT'"
 check "closed report: unchanged" out_has "The day's payments are as they were at closing."
+if command -v pdftotext > /dev/null; then
+	HEADHEX=$(sql "SELECT lower(hex(hash)) FROM audit WHERE seq = $HEADSEQ")
+	run report daily --pdf "$PDF"
+	check "closed pdf: second copy" err_has "settlement copy 2 written"
+	check "closed pdf: closed, by whom, unchanged" pdf_has "$PDF" "已结账" "批准主管boss" \
+		"与结账时一致" "第2份"
+	check "closed pdf: the audit chain head at closing" pdf_has "$PDF" "第${HEADSEQ}行$HEADHEX"
+fi
 A6=$(batch "$EXAMPLE" alice)
 check "after closing: no application with a payment" test -z "$A6"
 check "after closing: says the day is closed" err_has "closed (settled)"
-run_in "$BOSS_PW\n" payment refund "$(sql "SELECT id FROM payments WHERE app_no = '$A3'")" --reason x --by boss
+run_in "$BOSS_PW\n" payment refund "$(sql "SELECT id FROM payments WHERE app_no = '$A5'")" --reason x --by boss
 check "after closing: refund refused today" rc_is 1
 check "triggers: a payment cannot be changed" \
 	sh -c "! sqlite3 '$DB' 'UPDATE payments SET amount_fen = 1 WHERE id = $P4' 2>/dev/null"
@@ -291,6 +352,10 @@ sql "DROP TRIGGER payments_no_update; UPDATE payments SET amount_fen = 40000 WHE
 run report daily
 check "tampered closed day: exit 3" rc_is 3
 check "tampered closed day: warning" out_has "WARNING: the day's payments differ from what was closed."
+if command -v pdftotext > /dev/null; then
+	run report daily --pdf "$PDF"
+	check "tampered closed day: the PDF says so too" pdf_has "$PDF" "与结账时不一致"
+fi
 check "audit trail still verifies" sh -c "'$GUITAI' -c '$conf' audit verify > /dev/null"
 
 # --- search ----------------------------------------------------------------------------

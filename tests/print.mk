@@ -10,7 +10,8 @@ PRINT_TESTS = \
 	tests/integration/print-docs.sh \
 	tests/integration/print-cups.sh \
 	tests/integration/print-token.sh \
-	tests/integration/settle-print.sh
+	tests/integration/settle-print.sh \
+	tests/integration/settle-doc.sh
 TESTS += $(PRINT_TESTS)
 EXTRA_DIST += $(PRINT_TESTS) tests/integration/cups-lib.sh
 

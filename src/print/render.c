@@ -350,7 +350,7 @@ static int render_flow_layout(struct render_state *rs, struct gt_err *err)
 		h = render_row_h(f, st);
 		gap = at_top ? 0 : st->gap;
 		need = gap + h;
-		if (st->keep && i + 1 < n) {
+		if ((st->keep || st->title) && i + 1 < n) {
 			next = tmpl_row_find(t, rows->items[i + 1].style);
 			if (next != NULL)
 				need += next->gap + render_row_h(f, next);
@@ -362,7 +362,7 @@ static int render_flow_layout(struct render_state *rs, struct gt_err *err)
 			at_top = 1;
 			/* A table going on: its header again, unless this row
 			 * starts something new. */
-			if (header >= 0 && !st->keep && !st->repeat) {
+			if (header >= 0 && !st->title && !st->repeat) {
 				const struct tmpl_row *hs = tmpl_row_find(t, rows->items[header].style);
 
 				if (render_add_place(rs, (size_t)header, hs, page, y, render_row_h(f, hs)) != 0)
@@ -378,7 +378,7 @@ static int render_flow_layout(struct render_state *rs, struct gt_err *err)
 		at_top = 0;
 		if (st->repeat)
 			header = (long)i;
-		else if (st->keep)
+		else if (st->title)
 			header = -1;
 	}
 	/* The tail (signatures) below the last row, or on a page of its own. */

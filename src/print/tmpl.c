@@ -554,7 +554,8 @@ static int tmpl_cmd_columns(struct tmpl_parse_state *ps, struct tmpl_token *tok,
 	return 0;
 }
 
-/* row NAME [cols=C] [size=] [h=] [gap=] [fill=G] [bold] [rule] [keep] [repeat] "cell"... */
+/* row NAME [cols=C] [size=] [h=] [gap=] [fill=G] [bold] [rule] [keep] [title] [repeat]
+ * "cell"... */
 static int tmpl_cmd_row(struct tmpl_parse_state *ps, struct tmpl_token *tok, size_t n,
 			struct gt_err *err)
 {
@@ -565,7 +566,7 @@ static int tmpl_cmd_row(struct tmpl_parse_state *ps, struct tmpl_token *tok, siz
 		return tmpl_fail(ps, err, _("the first command must be page"));
 	if (n < 2 || tok[1].name || tok[1].quoted || !tmpl_name_ok(tok[1].value))
 		return tmpl_fail(ps, err, _("usage: row NAME [cols=COLUMNS] [size=] [h=] [gap=] "
-					    "[fill=GRAY] [bold] [rule] [keep] [repeat] \"cell\" ..."));
+					    "[fill=GRAY] [bold] [rule] [keep] [title] [repeat] \"cell\" ..."));
 	if (tmpl_row_find(t, tok[1].value) != NULL)
 		return tmpl_fail(ps, err, _("row %s defined twice"), tok[1].value);
 	memset(&r, 0, sizeof(r));
@@ -577,10 +578,12 @@ static int tmpl_cmd_row(struct tmpl_parse_state *ps, struct tmpl_token *tok, siz
 		double *num = NULL, max = 72;
 
 		if (tok[i].quoted && tok[i].name == NULL) {
-			if (r.ncells == TMPL_MAX_CELLS)
-				return tmpl_fail(ps, err, _("row: at most %d cells"), TMPL_MAX_CELLS);
+			if (r.ncells == TMPL_MAX_CELLS) {
+				tmpl_fail(ps, err, _("row: at most %d cells"), TMPL_MAX_CELLS);
+				goto fail;
+			}
 			if (tmpl_check_keys(ps, tok[i].value, err) != 0)
-				return -1;
+				goto fail;
 			r.cells[r.ncells] = tmpl_strdup(ps, tok[i].value, err);
 			if (r.cells[r.ncells] == NULL)
 				goto fail;
@@ -594,6 +597,8 @@ static int tmpl_cmd_row(struct tmpl_parse_state *ps, struct tmpl_token *tok, siz
 				r.rule = 1;
 			else if (strcmp(tok[i].value, "keep") == 0)
 				r.keep = 1;
+			else if (strcmp(tok[i].value, "title") == 0)
+				r.title = 1;
 			else if (strcmp(tok[i].value, "repeat") == 0)
 				r.repeat = 1;
 			else {

@@ -28,12 +28,14 @@
  *
  *   columns NAME "X1-X2[l|c|r] ..."      (cells of a row style, mm; l default)
  *   row     NAME [cols=COLUMNS] [size=] [h=] [gap=] [fill=GRAY] [bold]
- *           [rule] [keep] [repeat] "cell" ...
+ *           [rule] [keep] [title] [repeat] "cell" ...
  *                                        (without cols: one cell, full width;
- *                                         keep: stays with the next row, e.g.
- *                                         a heading; repeat: a table header,
- *                                         drawn again at the top of a page
- *                                         until the next keep row)
+ *                                         keep: stays with the next row;
+ *                                         title: a heading, kept with the next
+ *                                         row, ending the table above it;
+ *                                         repeat: a table header, drawn again
+ *                                         at the top of a page until the next
+ *                                         title)
  *   flow    y= bottom= [top=] [rowh=]    (rows from y on the first page, from
  *                                         top on later ones, never below
  *                                         bottom; rowh the default height)
@@ -114,7 +116,7 @@ struct tmpl_row {
 	double h;               /* mm; 0 = the flow's rowh */
 	double gap;             /* mm of space above (not at the top of a page) */
 	double gray;            /* fill's gray */
-	int fill, bold, rule, keep, repeat;
+	int fill, bold, rule, keep, title, repeat;
 };
 
 struct tmpl_map {

@@ -302,6 +302,9 @@ if command -v pdftotext > /dev/null; then
 	check "pdf: the footer names the document" pdf_has "$PDF" "日结单SETTLE-${TODAY//-/}"
 	check "pdf: recorded as a print job" \
 		test "$(sql "SELECT document || '|' || copy || '|' || state FROM print_jobs WHERE app_no = 'SETTLE-${TODAY//-/}'")" = "settlement|1|completed"
+	run print "$A3" receipt --to "$TEST_TMP/receipt.pdf"
+	check "receipt: the payer's card masked" pdf_has "$TEST_TMP/receipt.pdf" "付款账号6222********7894"
+	check "receipt: no card number in clear" pdf_lacks "$TEST_TMP/receipt.pdf" 6222021234567894
 	check "pdf: audited" audit_has "print.file	SETTLE-${TODAY//-/}	document=settlement copy=1 file=$PDF"
 else
 	ok "# SKIP pdftotext not installed (poppler-utils)"

@@ -126,7 +126,7 @@ static int ctx_config_digest(struct gt_ctx *ctx, struct gt_err *err)
 	static const char *const labels[] = { "config", "catalogue", "tokens", "templates" };
 	const struct gt_config *c = &ctx->cfg;
 	unsigned char part[4][32], whole[32];
-	char settings[6 * PATH_MAX + 512], hex[65];
+	char settings[8 * PATH_MAX + 512], hex[65];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned int dlen;
 	size_t at = 0;

@@ -120,7 +120,8 @@ static int payment_seal_account(struct gt_ctx *ctx, const char *digits, struct l
 			   err);
 }
 
-/* The sealed account opened into digits (size > VAL_ACCOUNT_MAX); 1 when
+/* The sealed account opened into digits (size: the sealed length and a
+ * NUL, VAL_ACCOUNT_MAX + 1 + CRYPTO_SEAL_OVERHEAD for any of ours); 1 when
  * the row has none. */
 static int payment_open_account(struct gt_ctx *ctx, const struct ledger_payment *p, char *digits,
 				size_t size, struct gt_err *err)

@@ -15,7 +15,9 @@
 
 #define LEDGER_COLUMNS "p.id, p.app_no, p.kind, coalesce(p.original, 0), p.method, " \
 	"p.amount_fen, p.reference, p.service, p.invoice, p.operator, p.approved_by, p.reason, " \
-	"p.terminal, p.day, p.at"
+	"p.terminal, p.day, p.at, p.account"
+/* The column after LEDGER_COLUMNS: what a query adds. */
+#define LEDGER_NCOLS 16
 
 static int ledger_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 			  struct gt_err *err)
@@ -50,6 +52,16 @@ static void ledger_row(sqlite3_stmt *stmt, struct ledger_payment *p)
 	ledger_text(stmt, 12, p->terminal, sizeof(p->terminal));
 	p->day = sqlite3_column_int(stmt, 13);
 	p->at = sqlite3_column_int64(stmt, 14);
+	if (sqlite3_column_type(stmt, 15) == SQLITE_BLOB) {
+		int n = sqlite3_column_bytes(stmt, 15);
+
+		/* A sealed value longer than the buffer cannot be one of ours:
+		 * left out, it shows as none rather than cut. */
+		if (n > 0 && (size_t)n <= sizeof(p->account)) {
+			memcpy(p->account, sqlite3_column_blob(stmt, 15), (size_t)n);
+			p->account_len = (size_t)n;
+		}
+	}
 }
 
 int ledger_read_begin(struct store *st, struct gt_err *err)
@@ -66,8 +78,8 @@ int ledger_insert(struct store *st, struct ledger_payment *p, struct gt_err *err
 
 	if (ledger_prepare(st, "INSERT INTO payments (app_no, kind, original, method, amount_fen, "
 			   "reference, service, invoice, operator, approved_by, reason, terminal, "
-			   "day, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-			   "?13, ?14)", &stmt, err) != 0)
+			   "day, at, account) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+			   "?12, ?13, ?14, ?15)", &stmt, err) != 0)
 		return -1;
 	sqlite3_bind_text(stmt, 1, p->app_no, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, p->kind, -1, SQLITE_STATIC);
@@ -86,6 +98,10 @@ int ledger_insert(struct store *st, struct ledger_payment *p, struct gt_err *err
 	sqlite3_bind_text(stmt, 12, p->terminal, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 13, p->day);
 	sqlite3_bind_int64(stmt, 14, p->at);
+	if (p->account_len > 0)
+		sqlite3_bind_blob(stmt, 15, p->account, (int)p->account_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 15);
 	src = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (src != SQLITE_DONE)
@@ -108,8 +124,8 @@ int ledger_get(struct store *st, long long id, struct ledger_payment *p, struct 
 	src = sqlite3_step(stmt);
 	if (src == SQLITE_ROW) {
 		ledger_row(stmt, p);
-		p->reversed_by = sqlite3_column_int64(stmt, 15);
-		p->original_day = sqlite3_column_int(stmt, 16);
+		p->reversed_by = sqlite3_column_int64(stmt, LEDGER_NCOLS);
+		p->original_day = sqlite3_column_int(stmt, LEDGER_NCOLS + 1);
 		rc = 0;
 	} else if (src == SQLITE_DONE) {
 		rc = 1;
@@ -143,7 +159,7 @@ int ledger_each(struct store *st, const char *app_no, int day,
 		sqlite3_bind_int(stmt, 2, day);
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
 		ledger_row(stmt, &p);
-		p.reversed_by = sqlite3_column_int64(stmt, 15);
+		p.reversed_by = sqlite3_column_int64(stmt, LEDGER_NCOLS);
 		if (cb(arg, &p) != 0) {
 			src = SQLITE_DONE;
 			break;
@@ -238,7 +254,7 @@ int ledger_day_reversals(struct store *st, int day,
 	sqlite3_bind_int(stmt, 1, day);
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
 		ledger_row(stmt, &p);
-		p.original_day = sqlite3_column_int(stmt, 15);
+		p.original_day = sqlite3_column_int(stmt, LEDGER_NCOLS);
 		if (cb(arg, &p) != 0) {
 			src = SQLITE_DONE;
 			break;
@@ -290,13 +306,19 @@ int ledger_day_digest(struct store *st, int day, unsigned char digest[LEDGER_DIG
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int bad = 0;
 
-		for (int c = 0; c < 15 && !bad; c++) {
+		for (int c = 0; c < LEDGER_NCOLS - 1 && !bad; c++) {
 			if (sqlite3_column_type(stmt, c) == SQLITE_INTEGER)
 				bad = ledger_digest_int(md, sqlite3_column_int64(stmt, c));
 			else
 				bad = ledger_digest_put(md, sqlite3_column_text(stmt, c),
 							(size_t)sqlite3_column_bytes(stmt, c));
 		}
+		/* The account (sealed bytes) only when there is one: a day
+		 * closed before the column existed keeps its digest. */
+		if (!bad && sqlite3_column_type(stmt, LEDGER_NCOLS - 1) == SQLITE_BLOB)
+			bad = ledger_digest_put(md, "account", 7) != 0 ||
+			      ledger_digest_put(md, sqlite3_column_blob(stmt, LEDGER_NCOLS - 1),
+						(size_t)sqlite3_column_bytes(stmt, LEDGER_NCOLS - 1)) != 0;
 		if (bad) {
 			err_set(err, _("cannot hash the day's payments"));
 			goto out;

@@ -20,6 +20,8 @@ struct store;
 #define LEDGER_REF_MAX 64
 #define LEDGER_REASON_MAX 256
 #define LEDGER_DIGEST_BYTES 32
+/* A sealed account: 32 digits at most plus the seal (db/crypto.h). */
+#define LEDGER_ACCOUNT_SEALED_MAX 80
 
 struct ledger_payment {
 	long long id;
@@ -37,6 +39,10 @@ struct ledger_payment {
 	char terminal[16];
 	int day;                   /* YYYYMMDD */
 	long long at;              /* unix seconds */
+	/* The payer's card or account, sealed by the flow (AAD
+	 * "payment-account:APPNO"); account_len 0 when there is none. */
+	unsigned char account[LEDGER_ACCOUNT_SEALED_MAX];
+	size_t account_len;
 	long long reversed_by;     /* filled on reads: the void/refund naming it, or 0 */
 	int original_day;          /* filled on reads of a void/refund: the payment's day */
 };
@@ -82,8 +88,10 @@ int ledger_day_services(struct store *st, int day,
 int ledger_day_reversals(struct store *st, int day,
 			 int (*cb)(void *arg, const struct ledger_payment *p), void *arg,
 			 struct gt_err *err);
-/* SHA-256 over the day's rows in id order (every column, length-prefixed),
- * their count and net sum: what a closing seals. */
+/* SHA-256 over the day's rows in id order (every column, length-prefixed;
+ * the sealed account only when there is one, so days closed before it
+ * existed keep their digest), their count and net sum: what a closing
+ * seals. */
 int ledger_day_digest(struct store *st, int day, unsigned char digest[LEDGER_DIGEST_BYTES],
 		      long long *rows, long long *net_fen, struct gt_err *err);
 

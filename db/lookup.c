@@ -59,12 +59,15 @@ int lookup_index_app(struct store *st, const struct crypto_keyring *ring,
 		{ AF_REP_ID_NUMBER, "rep_id", "id" },
 		{ AF_HDL_ID_NUMBER, "hdl_id", "id" },
 		{ AF_HDL_MOBILE, "hdl_mobile", "mobile" },
+		{ AF_PAY_ACCOUNT, "pay_account", "account" },
 	};
 	sqlite3_stmt *del = NULL, *ins = NULL;
 	unsigned char mac[LOOKUP_MAC_BYTES];
 	int src, rc = -1;
 
-	if (lookup_prepare(st, "DELETE FROM pii_index WHERE app_no = ?1", &del, err) != 0 ||
+	/* The record's own fields only: values of later payments stay. */
+	if (lookup_prepare(st, "DELETE FROM pii_index WHERE app_no = ?1 AND field IN "
+			   "('rep_id', 'hdl_id', 'hdl_mobile', 'pay_account')", &del, err) != 0 ||
 	    lookup_prepare(st, "INSERT OR IGNORE INTO pii_index (mac, app_no, field) "
 			   "VALUES (?1, ?2, ?3)", &ins, err) != 0)
 		goto out;
@@ -99,6 +102,27 @@ out:
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
 	return rc;
+}
+
+int lookup_index_value(struct store *st, const struct crypto_keyring *ring, const char *app_no,
+		       const char *field, const char *kind, const char *value, struct gt_err *err)
+{
+	sqlite3_stmt *ins = NULL;
+	unsigned char mac[LOOKUP_MAC_BYTES];
+	int src;
+
+	if (lookup_mac(ring, ring->n - 1, kind, value, mac) != 0)
+		return err_set(err, _("cannot compute the search index"));
+	if (lookup_prepare(st, "INSERT OR IGNORE INTO pii_index (mac, app_no, field) "
+			   "VALUES (?1, ?2, ?3)", &ins, err) != 0)
+		return -1;
+	sqlite3_bind_blob(ins, 1, mac, sizeof(mac), SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, app_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, field, -1, SQLITE_STATIC);
+	src = sqlite3_step(ins);
+	sqlite3_finalize(ins);
+	str_wipe(mac, sizeof(mac));
+	return src == SQLITE_DONE ? 0 : store_error(st, src, err, "update search index");
 }
 
 static void lookup_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
@@ -176,6 +200,7 @@ int lookup_find(struct store *st, const struct crypto_keyring *ring, enum lookup
 		break;
 	case LOOKUP_ID:
 	case LOOKUP_MOBILE:
+	case LOOKUP_ACCOUNT:
 		if (lookup_prepare(st, "SELECT " LOOKUP_SUMMARY " FROM pii_index i "
 				   "JOIN applications a ON a.app_no = i.app_no WHERE i.mac = ?1 "
 				   "ORDER BY a.updated_at DESC", &stmt, err) != 0)
@@ -183,7 +208,8 @@ int lookup_find(struct store *st, const struct crypto_keyring *ring, enum lookup
 		rc = 0;
 		/* Newest key first: most records are indexed under it. */
 		for (size_t k = ring->n; k-- > 0 && rc == 0 && *n < max;) {
-			if (lookup_mac(ring, k, kind == LOOKUP_ID ? "id" : "mobile", value, mac) != 0) {
+			if (lookup_mac(ring, k, kind == LOOKUP_ID ? "id" : kind == LOOKUP_MOBILE
+				       ? "mobile" : "account", value, mac) != 0) {
 				rc = err_set(err, _("cannot compute the search index"));
 				break;
 			}

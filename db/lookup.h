@@ -8,7 +8,9 @@
  *   mac = first 16 bytes of HMAC-SHA-256(index key, kind ":" value)
  *   index key = HMAC-SHA-256(PII key, "guitai/pii-index/v1")
  *
- * with kind "id" for both people's ID numbers and "mobile" for the mobile.
+ * with kind "id" for both people's ID numbers, "mobile" for the mobile and
+ * "account" for the payer's bank card or account number (the record's, and
+ * any a later payment of the application was taken with).
  * The index key is derived from each key of the PII key file: a record is
  * indexed under the newest key, and a search tries every key, so the index
  * keeps working across key rotation. Without the key file the index says
@@ -31,12 +33,19 @@ enum lookup_kind {
 	LOOKUP_NAME,     /* organisation name: exact, or names starting with it */
 	LOOKUP_ID,       /* a person's ID number (keyed index) */
 	LOOKUP_MOBILE,   /* the handler's mobile (keyed index) */
+	LOOKUP_ACCOUNT,  /* the payer's card or bank account (keyed index) */
 };
 
 /* Replace the index rows of an application with its current values. Called
  * by store_app_save inside its savepoint. */
 int lookup_index_app(struct store *st, const struct crypto_keyring *ring,
 		     const struct application *app, struct gt_err *err);
+
+/* Index one more value for an application under the newest key (a card
+ * or account a later payment was taken with): `field` names the row's
+ * origin ("payment:ID"); rows with such names survive lookup_index_app. */
+int lookup_index_value(struct store *st, const struct crypto_keyring *ring, const char *app_no,
+		       const char *field, const char *kind, const char *value, struct gt_err *err);
 
 /* The mac of a value under the ring's key number `which` (0 = oldest). */
 int lookup_mac(const struct crypto_keyring *ring, size_t which, const char *kind,

@@ -189,6 +189,11 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  BEGIN SELECT RAISE(ABORT, 'journal rows cannot be changed'); END;"
 	"CREATE TRIGGER token_journal_no_delete BEFORE DELETE ON token_journal"
 	"  BEGIN SELECT RAISE(ABORT, 'journal rows cannot be deleted'); END;",
+	/* 6: the payer's bank card or account on a payment (card, transfer),
+	 * sealed like the records (db/crypto.h: key id in the sealed bytes,
+	 * AAD "payment-account:" and the application number); NULL when the
+	 * method needs none. A void or refund carries its payment's. */
+	"ALTER TABLE payments ADD COLUMN account BLOB;",
 };
 
 /* Turn an SQLite failure into a sentence the counter can act on. */

@@ -25,6 +25,7 @@
 #define QUERY_MAX_PAYMENTS 32
 
 struct query_view {
+	struct gt_ctx *ctx;
 	struct ui_lines lines;
 	long long standing[QUERY_MAX_PAYMENTS];  /* payments not reversed */
 	char labels[QUERY_MAX_PAYMENTS][200];
@@ -51,10 +52,15 @@ static int query_payment_line(void *arg, const struct ledger_payment *p)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	catalog_format_fen((long)p->amount_fen, amount, sizeof(amount));
 	if (strcmp(p->kind, "payment") == 0) {
+		char account[48];
+
 		ui_lines_add(&v->lines, 0, _("  #%lld %s %s %s CNY %s, %s%s"), p->id, when,
 			     payment_method_label(p->method), amount,
 			     p->reference[0] ? p->reference : "", p->operator_name,
 			     p->reversed_by ? _(" (reversed)") : "");
+		payment_account_shown(v->ctx, p, account, sizeof(account));
+		if (account[0] != '\0')
+			ui_lines_add(&v->lines, 0, _("      payer's account %s"), account);
 		if (p->reversed_by == 0 && v->nstanding < QUERY_MAX_PAYMENTS) {
 			snprintf(v->labels[v->nstanding], sizeof(v->labels[0]), "#%lld %s %s %s",
 				 p->id, when, payment_method_label(p->method), amount);
@@ -77,13 +83,14 @@ static int query_build(struct gt_ctx *ctx, const char *app_no, struct query_view
 	static const enum app_field shown[] = {
 		AF_SERVICE, AF_ORG_NAME, AF_ORG_ID_NUMBER, AF_ORG_ID_OVERRIDE_BY, AF_REP_NAME,
 		AF_REP_ID_NUMBER, AF_HDL_NAME, AF_HDL_ID_NUMBER, AF_HDL_MOBILE, AF_HDL_EMAIL,
-		AF_INV_ELECTRONIC, AF_INV_TITLE, AF_INV_TAX_NUMBER, AF_PAY_METHOD,
+		AF_INV_ELECTRONIC, AF_INV_TITLE, AF_INV_TAX_NUMBER, AF_PAY_METHOD, AF_PAY_ACCOUNT,
 	};
 	struct application *app = calloc(1, sizeof(*app));
 	char value[APP_VALUE_MAX];
 	int rc = -1;
 
 	ui_lines_clear(&v->lines);
+	v->ctx = ctx;
 	v->nstanding = 0;
 	if (app == NULL)
 		return err_set(err, _("out of memory"));

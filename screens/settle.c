@@ -1,12 +1,13 @@
 /* 日结, the daily settlement screen: the report of a day (today first; ←
- * and → move a day), exported as CSV into the data directory, a payment of
- * the day voided, and the day closed — the last two with a supervisor's
- * approval typed here. Printing waits for the printing layer; the CSV is
- * the paper's stand-in meanwhile. */
+ * and → move a day), printed through CUPS (the job followed on the clock
+ * tick, its states recorded by the print flow) or saved as PDF, exported
+ * as CSV into the data directory, a payment of the day voided, and the day
+ * closed — the last two with a supervisor's approval typed here. */
 #include "config.h"
 #include "screens/accounts.h"
 #include "screens/ui.h"
 #include "flow/payment.h"
+#include "flow/print.h"
 #include "flow/report.h"
 #include "flow/session.h"
 #include "model/catalog.h"
@@ -28,7 +29,10 @@ struct settle_state {
 	int top;
 	char msg[600];
 	int msg_color;
+	struct print_job *job;       /* the settlement being printed, or NULL */
 };
+
+#define SETTLE_TICK_MS 200
 
 static void settle_emit(void *arg, enum report_line_kind kind, const char *line)
 {
@@ -96,6 +100,91 @@ static void settle_export(struct settle_state *s)
 	log_msg("settle: %s exported", day);
 	snprintf(s->msg, sizeof(s->msg), _("Exported to %s"), path);
 	s->msg_color = UI_C_OK;
+}
+
+static void settle_pdf(struct settle_state *s)
+{
+	char path[PATH_MAX + 64], day[16], suggested[PATH_MAX + 64];
+	struct gt_err err;
+	int copy;
+
+	if (!s->have_report)
+		return;
+	report_day_text(s->day, day, sizeof(day));
+	snprintf(suggested, sizeof(suggested), "%s/settlement-%s.pdf", s->ctx->cfg.data_dir, day);
+	if (ui_prompt(s->ctx, _("Save as PDF"), _("File to write (Enter: the data directory's):"),
+		      path, sizeof(path), 0) != 1)
+		return;
+	if (path[0] == '\0')
+		str_copy(path, sizeof(path), suggested);
+	if (print_settlement_to_file(s->ctx, &s->report, path, &copy, &err) != 0) {
+		snprintf(s->msg, sizeof(s->msg), _("Not saved: %s"), err.msg);
+		s->msg_color = UI_C_ERROR;
+		return;
+	}
+	log_msg("settle: %s saved as PDF", day);
+	snprintf(s->msg, sizeof(s->msg), _("Settlement (copy %d) saved to %s"), copy, path);
+	s->msg_color = UI_C_OK;
+}
+
+/* The job's state in the message line; when it ends, how. */
+static void settle_job_state(struct settle_state *s, const struct print_job_info *info)
+{
+	const char *dest = info->dest[0] ? info->dest : _("(default printer)");
+
+	if (!info->done) {
+		snprintf(s->msg, sizeof(s->msg), _("Printing the settlement (copy %d) on %s: %s"),
+			 info->copy, dest, _(spool_state_label(info->state)));
+		s->msg_color = UI_C_HINT;
+	} else if (info->state == SPOOL_COMPLETED) {
+		snprintf(s->msg, sizeof(s->msg), _("Settlement printed (copy %d) on %s."), info->copy,
+			 dest);
+		s->msg_color = UI_C_OK;
+	} else {
+		snprintf(s->msg, sizeof(s->msg), _("Not printed: %s F5 sends it again."),
+			 info->msg[0] ? info->msg : _(spool_state_label(info->state)));
+		s->msg_color = UI_C_ERROR;
+	}
+}
+
+static void settle_print(struct settle_state *s)
+{
+	struct print_job_info info;
+	struct gt_err err;
+
+	if (!s->have_report)
+		return;
+	if (s->job != NULL) {
+		snprintf(s->msg, sizeof(s->msg), "%s", _("The settlement is being printed now."));
+		s->msg_color = UI_C_WARN;
+		return;
+	}
+	if (print_settlement_start(s->ctx, &s->report, NULL, &s->job, &err) != 0) {
+		snprintf(s->msg, sizeof(s->msg), _("Not printed: %s"), err.msg);
+		s->msg_color = UI_C_ERROR;
+		return;
+	}
+	if (print_poll(s->ctx, s->job, &info)) {
+		print_job_free(s->job);
+		s->job = NULL;
+	}
+	settle_job_state(s, &info);
+}
+
+/* On each tick while a job runs: record its states, show the last. */
+static void settle_poll(struct settle_state *s)
+{
+	struct print_job_info info;
+	int done;
+
+	if (s->job == NULL)
+		return;
+	done = print_poll(s->ctx, s->job, &info);
+	settle_job_state(s, &info);
+	if (done) {
+		print_job_free(s->job);
+		s->job = NULL;
+	}
 }
 
 struct settle_pick {
@@ -224,22 +313,31 @@ int ui_settle(struct gt_ctx *ctx)
 		struct ui_key k;
 		char right[32];
 
+		settle_poll(&s);
 		report_day_text(s.day, right, sizeof(right));
 		ui_frame(ctx, _("Daily settlement"), right,
-			 _("←→ day  ↑↓ PgUp PgDn scroll  F6 CSV  F7 void  F8 close day  F1 help  Esc menu"));
+			 _("←→ day ↑↓ scroll F4 PDF F5 print F6 CSV F7 void F8 close F1 help Esc menu"));
 		ui_lines_draw(&s.lines, s.top);
 		ui_message(s.msg, s.msg_color);
 		refresh();
-		k = ui_getkey(ctx);
+		/* A job being followed is polled five times a second. */
+		k = s.job != NULL ? ui_getkey_ms(ctx, SETTLE_TICK_MS) : ui_getkey(ctx);
 		if (k.is_key && k.ch == UI_KEY_TICK)
 			continue;
-		s.msg[0] = '\0';
+		if (s.job == NULL)
+			s.msg[0] = '\0';
 		if (ui_key_is_exit(k)) {
 			rc = k.ch == UI_KEY_IDLE ? 0 : -1;
 			break;
 		}
-		if (!k.is_key && k.ch == 27)
+		if (!k.is_key && k.ch == 27) {
+			if (s.job != NULL &&
+			    !ui_confirm(ctx, _("Jobs still printing"),
+					_("The settlement is still printing. Leave without following "
+					  "it to the end? Its last known state stays recorded.")))
+				continue;
 			break;
+		}
 		if (ui_lines_scroll(&s.lines, &s.top, k.is_key, k.ch))
 			continue;
 		if (k.is_key && k.ch == KEY_LEFT) {
@@ -254,10 +352,15 @@ int ui_settle(struct gt_ctx *ctx)
 			ui_help(ctx, _("Help: daily settlement"),
 				_("The day's payments per method, per terminal and per operator, the "
 				  "services counted, and every void and refund with who approved it. "
-				  "F6 writes it as CSV. F7 voids a payment of the day (a supervisor "
-				  "approves; refunds of earlier days are in the look-up). F8 closes "
-				  "the day: its payments are then final and the report keeps the "
-				  "audit trail's head at closing."));
+				  "F5 prints it on the counter's printer and follows the job; F4 saves "
+				  "it as PDF; F6 writes it as CSV. F7 voids a payment of the day (a "
+				  "supervisor approves; refunds of earlier days are in the look-up). "
+				  "F8 closes the day: its payments are then final and the report "
+				  "keeps the audit trail's head at closing."));
+		} else if (k.is_key && k.ch == KEY_F(4)) {
+			settle_pdf(&s);
+		} else if (k.is_key && k.ch == KEY_F(5)) {
+			settle_print(&s);
 		} else if (k.is_key && k.ch == KEY_F(6)) {
 			settle_export(&s);
 		} else if (k.is_key && k.ch == KEY_F(7)) {
@@ -272,6 +375,7 @@ int ui_settle(struct gt_ctx *ctx)
 			}
 		}
 	}
+	print_job_free(s.job);
 	if (s.have_report)
 		report_free(&s.report);
 	ui_lines_free(&s.lines);

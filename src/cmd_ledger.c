@@ -6,6 +6,7 @@
 #include "cmd_operator.h"
 #include "db/crypto.h"
 #include "flow/payment.h"
+#include "flow/print.h"
 #include "flow/report.h"
 #include "flow/session.h"
 #include "model/catalog.h"
@@ -26,24 +27,30 @@
 struct cmd_ledger_args {
 	int day;
 	const char *csv;
+	const char *pdf;
+	const char *printer;
+	int print;
 	const char *by;
 	const char *by_pwfile;
 	const char *reason;
 	const char *app_no;
 	const char *method;
 	const char *reference;
+	const char *account;
 	const char *word;      /* the one positional argument, if any */
 };
 
 static void cmd_ledger_usage(void)
 {
-	fprintf(stderr, "%s", _("usage: guitai report daily [--date YYYY-MM-DD] [--csv FILE]\n"
+	fprintf(stderr, "%s", _("usage: guitai report daily [--date YYYY-MM-DD] [--csv FILE] "
+				"[--pdf FILE] [--print | --printer NAME]\n"
 				"       guitai settle close [--date YYYY-MM-DD] --by SUPERVISOR "
 				"[--by-password-file F]\n"
 				"       guitai payment list [--date YYYY-MM-DD | --app APPNO]\n"
 				"       guitai payment void|refund ID --reason TEXT --by SUPERVISOR "
 				"[--by-password-file F]\n"
-				"       guitai payment take APPNO --method M [--reference R]\n"));
+				"       guitai payment take APPNO --method M [--reference R] "
+				"[--account N]\n"));
 }
 
 /* Options after the verb; at most one positional word. */
@@ -52,12 +59,16 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 	static const struct option opts[] = {
 		{ "date", required_argument, NULL, 'd' },
 		{ "csv", required_argument, NULL, 'c' },
+		{ "pdf", required_argument, NULL, 'f' },
+		{ "printer", required_argument, NULL, 'p' },
+		{ "print", no_argument, NULL, 'P' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "by-password-file", required_argument, NULL, 'B' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "app", required_argument, NULL, 'a' },
 		{ "method", required_argument, NULL, 'm' },
 		{ "reference", required_argument, NULL, 'R' },
+		{ "account", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -66,7 +77,7 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 	a->day = ctx_today_ymd();
 	/* 0: a fresh scan, so options may come before or after the word. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:c:b:B:r:a:m:R:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:f:p:Pb:B:r:a:m:R:A:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			a->day = report_parse_day(optarg);
@@ -77,6 +88,16 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 			break;
 		case 'c':
 			a->csv = optarg;
+			break;
+		case 'f':
+			a->pdf = optarg;
+			break;
+		case 'p':
+			a->printer = optarg;
+			a->print = 1;
+			break;
+		case 'P':
+			a->print = 1;
 			break;
 		case 'b':
 			a->by = optarg;
@@ -95,6 +116,9 @@ static int cmd_ledger_parse(int argc, char **argv, struct cmd_ledger_args *a)
 			break;
 		case 'R':
 			a->reference = optarg;
+			break;
+		case 'A':
+			a->account = optarg;
 			break;
 		default:
 			return -1;
@@ -115,6 +139,31 @@ static void cmd_ledger_print(void *arg, enum report_line_kind kind, const char *
 	puts(line);
 }
 
+static void cmd_ledger_progress(void *arg, const struct print_job_info *info)
+{
+	(void)arg;
+	fprintf(stderr, _("job %lld: %s copy %d on %s: CUPS job %d %s\n"), info->row_id,
+		print_doc_name(info->doc), info->copy,
+		info->dest[0] ? info->dest : _("(default printer)"), info->cups_job,
+		spool_state_name(info->state));
+}
+
+/* As cmd_print_follow, with the progress on stderr. */
+static int cmd_ledger_follow(struct gt_ctx *ctx, struct print_job *job)
+{
+	struct print_job_info info;
+
+	print_wait(ctx, job, &info, cmd_ledger_progress, NULL);
+	print_job_free(job);
+	if (info.state == SPOOL_COMPLETED) {
+		log_msg("report: settlement printed, job %lld", info.row_id);
+		return EXIT_SUCCESS;
+	}
+	fprintf(stderr, "guitai: %s\n", info.msg[0] ? info.msg : _(spool_state_label(info.state)));
+	fprintf(stderr, _("guitai: send it again with: guitai print --resend %lld\n"), info.row_id);
+	return CMD_LEDGER_EXIT_FAIL;
+}
+
 static int cmd_ledger_report(struct gt_ctx *ctx, const struct cmd_ledger_args *a)
 {
 	struct report r;
@@ -132,6 +181,31 @@ static int cmd_ledger_report(struct gt_ctx *ctx, const struct cmd_ledger_args *a
 			rc = CMD_LEDGER_EXIT_FAIL;
 		} else {
 			log_msg("report: daily %d exported to %s", a->day, a->csv);
+		}
+	}
+	/* The printed settlement: a PDF file and/or a job followed to its end
+	 * (each recorded in print_jobs and the audit trail). */
+	if (rc == EXIT_SUCCESS && a->pdf != NULL) {
+		int copy;
+
+		if (print_settlement_to_file(ctx, &r, a->pdf, &copy, &err) != 0) {
+			fprintf(stderr, "guitai: %s\n", err.msg);
+			rc = CMD_LEDGER_EXIT_FAIL;
+		} else {
+			fprintf(stderr, _("settlement copy %d written to %s\n"), copy, a->pdf);
+			log_msg("report: daily %d as PDF to %s", a->day, a->pdf);
+		}
+	}
+	if (rc == EXIT_SUCCESS && a->print) {
+		struct print_job *job;
+
+		fflush(stdout);
+		if (print_settlement_start(ctx, &r, a->printer, &job, &err) != 0) {
+			fprintf(stderr, "guitai: %s\n", err.msg);
+			rc = CMD_LEDGER_EXIT_FAIL;
+		} else {
+			/* The job's states go to stderr: stdout is the report. */
+			rc = cmd_ledger_follow(ctx, job);
 		}
 	}
 	if (rc == EXIT_SUCCESS && r.closed && !r.digest_matches)
@@ -172,18 +246,18 @@ static int cmd_ledger_close(struct gt_ctx *ctx, const struct cmd_ledger_args *a)
 
 static int cmd_ledger_list_row(void *arg, const struct ledger_payment *p)
 {
-	char amount[32], when[32], day[16];
+	char amount[32], when[32], day[16], account[48];
 	time_t t = (time_t)p->at;
 	struct tm tm;
 
-	(void)arg;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	catalog_format_fen((long)p->amount_fen, amount, sizeof(amount));
 	report_day_text(p->day, day, sizeof(day));
-	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", p->id, p->kind, p->app_no, p->method,
-	       amount, p->reference[0] ? p->reference : "-", p->operator_name, p->terminal, when,
-	       day);
+	payment_account_shown(arg, p, account, sizeof(account));
+	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", p->id, p->kind, p->app_no,
+	       p->method, amount, p->reference[0] ? p->reference : "-",
+	       account[0] ? account : "-", p->operator_name, p->terminal, when, day);
 	if (p->original != 0)
 		printf("\t%s #%lld; %s %s", _("of"), p->original, _("approved by"), p->approved_by);
 	else if (p->reversed_by != 0)
@@ -205,7 +279,7 @@ static int cmd_ledger_payment(struct gt_ctx *ctx, const char *verb,
 			return CMD_LEDGER_EXIT_USAGE;
 		}
 		if (ledger_each(ctx->store, a->app_no, a->app_no ? 0 : a->day, cmd_ledger_list_row,
-				NULL, &err) != 0) {
+				ctx, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			return CMD_LEDGER_EXIT_FAIL;
 		}
@@ -217,7 +291,7 @@ static int cmd_ledger_payment(struct gt_ctx *ctx, const char *verb,
 			return CMD_LEDGER_EXIT_USAGE;
 		}
 		if (payment_take_again(ctx, a->word, a->method, a->reference ? a->reference : "",
-				       &new_id, &err) != 0) {
+				       a->account, &new_id, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			return CMD_LEDGER_EXIT_FAIL;
 		}

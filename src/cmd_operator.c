@@ -128,6 +128,25 @@ int cmd_approve(struct gt_ctx *ctx, const char *action, const char *app_no, cons
 	return -1;
 }
 
+int cmd_operator_login(struct gt_ctx *ctx, const char *name, const char *pwfile)
+{
+	char password[256], msg[600];
+	enum session_result r;
+	long long until;
+	struct gt_err err;
+
+	if (cmd_operator_read_password(pwfile ? pwfile : "-", password, sizeof(password)) != 0)
+		return -1;
+	r = session_login(ctx, name, password, &until, &err);
+	str_wipe(password, sizeof(password));
+	if (r == SESSION_OK)
+		return 0;
+	session_result_text(r, name, until, &err, msg, sizeof(msg));
+	fprintf(stderr, _("guitai: not logged in: %s\n"), msg);
+	log_msg("operator: log-in of %s for a command refused", name);
+	return -1;
+}
+
 /* The --by account authenticates: a supervisor, or (self_ok) the operator
  * named by the command. 0 authorised. */
 static int cmd_operator_authorise(struct gt_ctx *ctx, const struct cmd_operator_args *a,

@@ -24,6 +24,14 @@
 int cmd_approve(struct gt_ctx *ctx, const char *action, const char *app_no, const char *by,
 		const char *pwfile);
 
+/* Log an operator in for one command (`issue --batch --operator NAME`):
+ * the password is the first line of pwfile ("-" or NULL: the next line of
+ * standard input), checked like a log-in at the counter (session_login:
+ * the same lock-out after repeated failures, every attempt audited). On
+ * success the context's operator is set; session_logout when done. Prints
+ * why not on stderr; 0 logged in. */
+int cmd_operator_login(struct gt_ctx *ctx, const char *name, const char *pwfile);
+
 /* argv[0] is "operator", argv[1] the verb. */
 int cmd_operator_main(struct gt_ctx *ctx, int argc, char **argv);
 

@@ -19,7 +19,7 @@
 
 static int cmd_search_usage(void)
 {
-	fprintf(stderr, "%s", _("usage: guitai search QUERY [--kind app|uscc|name|id|mobile] "
+	fprintf(stderr, "%s", _("usage: guitai search QUERY [--kind app|uscc|name|id|mobile|account] "
 				"[--limit N]\n"));
 	return CMD_SEARCH_EXIT_USAGE;
 }
@@ -74,10 +74,12 @@ int cmd_search_main(struct gt_ctx *ctx, int argc, char **argv)
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 		catalog_format_fen((long)h->paid_fen, paid, sizeof(paid));
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h->app.app_no, h->app.status, when,
-		       h->app.uscc[0] ? h->app.uscc : "-", h->app.org_name[0] ? h->app.org_name : "-",
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h->app.app_no, h->app.status,
+		       when, h->app.uscc[0] ? h->app.uscc : "-",
+		       h->app.org_name[0] ? h->app.org_name : "-",
 		       h->handler_name[0] ? h->handler_name : "-",
-		       h->handler_id[0] ? h->handler_id : "-", h->mobile[0] ? h->mobile : "-", paid);
+		       h->handler_id[0] ? h->handler_id : "-", h->mobile[0] ? h->mobile : "-", paid,
+		       h->account[0] ? h->account : "-");
 	}
 	log_msg("search: %s, %zu found", search_kind_label(kind), n);
 	memset(hits, 0, (size_t)limit * sizeof(*hits));

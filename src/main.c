@@ -42,8 +42,10 @@ static void main_usage(FILE *out)
 		"Without a command, start the counter (a terminal of 80x24 or larger).\n"
 		"\n"
 		"Commands:\n"
-		"  issue --batch FILE [--operator NAME] [--by SUPERVISOR]\n"
+		"  issue --batch FILE [--operator NAME [--password-file F]] [--by SUPERVISOR]\n"
 		"                       check and store one new application from an INI file\n"
+		"                       (as that operator, logged in by password; else as the\n"
+		"                       system account running the command)\n"
 		"  show APPNO [--full]  print an application (personal numbers masked)\n"
 		"  list [--status draft|submitted|cancelled] [--limit N]\n"
 		"                       list applications of this terminal, newest first\n"
@@ -52,14 +54,16 @@ static void main_usage(FILE *out)
 		"                       add an operator (the first one: a supervisor, no --by)\n"
 		"  operator passwd NAME --by WHO | disable NAME --by SUP | enable NAME --by SUP\n"
 		"  operator list\n"
-		"  report daily [--date YYYY-MM-DD] [--csv FILE]\n"
-		"                       the daily settlement: totals by operator, terminal, method\n"
+		"  report daily [--date YYYY-MM-DD] [--csv FILE] [--pdf FILE]\n"
+		"               [--print | --printer NAME]\n"
+		"                       the daily settlement: totals by operator, terminal, method;\n"
+		"                       as CSV, as PDF, or printed through CUPS\n"
 		"  settle close [--date YYYY-MM-DD] --by SUPERVISOR\n"
 		"                       close a day: its payments can no longer change\n"
 		"  payment list [--date YYYY-MM-DD | --app APPNO]\n"
 		"  payment void|refund ID --reason TEXT --by SUPERVISOR\n"
-		"  payment take APPNO --method M [--reference R]\n"
-		"  search QUERY [--kind app|uscc|name|id|mobile] [--limit N]\n"
+		"  payment take APPNO --method M [--reference R] [--account N]\n"
+		"  search QUERY [--kind app|uscc|name|id|mobile|account] [--limit N]\n"
 		"                       find applications (personal numbers masked)\n"
 		"  issue --batch FILE --token auto|READER [--pin-file F] [--mailer FILE]\n"
 		"                       ... and personalise a blank key for it (issue 4)\n"
@@ -103,6 +107,10 @@ static int main_open(struct gt_ctx *ctx, const char *config_path)
 	}
 	if (log_open(ctx->cfg.log_path, &err) != 0)
 		fprintf(stderr, "guitai: %s\n", err.msg);
+	/* A changed configuration is in the trail from the start; when it
+	 * cannot be written now, the first audited action refuses. */
+	if (ctx_record_config(ctx, &err) != 0)
+		log_msg("audit: configuration change not recorded at start: %s", err.msg);
 	return 0;
 }
 
@@ -111,6 +119,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "operator", required_argument, NULL, 'o' },
+		{ "password-file", required_argument, NULL, 'W' },
 		{ "by", required_argument, NULL, 'B' },
 		{ "by-password-file", required_argument, NULL, 'P' },
 		{ "token", required_argument, NULL, 'T' },
@@ -119,7 +128,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct issue_batch_result *res;
-	const char *batch = NULL, *op = "batch", *by = NULL, *by_pwfile = NULL;
+	const char *batch = NULL, *op = NULL, *pwfile = NULL, *by = NULL, *by_pwfile = NULL;
 	const char *token = NULL, *pin_file = NULL, *mailer = NULL;
 	struct gt_err err;
 	int c, rc;
@@ -130,6 +139,8 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			batch = optarg;
 		else if (c == 'o')
 			op = optarg;
+		else if (c == 'W')
+			pwfile = optarg;
 		else if (c == 'B')
 			by = optarg;
 		else if (c == 'P')
@@ -143,18 +154,28 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		else
 			return EXIT_USAGE;
 	}
-	if (batch == NULL || optind != argc) {
-		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME] "
-					"[--by SUPERVISOR [--by-password-file F]]\n"));
+	if (batch == NULL || optind != argc || (pwfile != NULL && op == NULL)) {
+		fprintf(stderr, "%s", _("usage: guitai issue --batch FILE [--operator NAME "
+					"[--password-file F]] [--by SUPERVISOR [--by-password-file F]]\n"));
 		return EXIT_USAGE;
 	}
+	/* An operator named is an operator logged in: their password, checked
+	 * like a log-in at the counter (lock-out, audit). Without one the
+	 * batch is the system account's that runs the command ("@user"), as
+	 * every other sub-command without a log-in is. */
+	if (op != NULL && cmd_operator_login(ctx, op, pwfile) != 0)
+		return EXIT_FAILURE;
 	/* A supervisor approves a USCC override in the file (issue 6). */
-	if (by != NULL && cmd_approve(ctx, SESSION_APPROVE_USCC, "", by, by_pwfile) != 0)
+	if (by != NULL && cmd_approve(ctx, SESSION_APPROVE_USCC, "", by, by_pwfile) != 0) {
+		session_logout(ctx);
 		return EXIT_FAILURE;
+	}
 	res = calloc(1, sizeof(*res));
-	if (res == NULL)
+	if (res == NULL) {
+		session_logout(ctx);
 		return EXIT_FAILURE;
-	rc = issue_batch_approved(ctx, batch, op, by, res, &err);
+	}
+	rc = issue_batch_approved(ctx, batch, NULL, by, res, &err);
 	if (rc == 0) {
 		printf("%s\n", res->app_no);
 		log_msg("batch: stored %s", res->app_no);
@@ -163,6 +184,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			fflush(stdout);
 			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer);
 			free(res);
+			session_logout(ctx);
 			return rc;
 		}
 	} else if (rc == 1) {
@@ -173,6 +195,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "guitai: %s\n", err.msg);
 	}
 	free(res);
+	session_logout(ctx);
 	return rc == 0 ? EXIT_SUCCESS : rc == 1 ? EXIT_INVALID : EXIT_FAILURE;
 }
 

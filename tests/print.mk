@@ -9,7 +9,9 @@ tests_fixtures_render_doc_LDADD = $(GUITAI_PRINT_LIBS) $(GUITAI_LIBS)
 PRINT_TESTS = \
 	tests/integration/print-docs.sh \
 	tests/integration/print-cups.sh \
-	tests/integration/print-token.sh
+	tests/integration/print-token.sh \
+	tests/integration/settle-print.sh \
+	tests/integration/settle-doc.sh
 TESTS += $(PRINT_TESTS)
 EXTRA_DIST += $(PRINT_TESTS) tests/integration/cups-lib.sh
 

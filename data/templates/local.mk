@@ -7,4 +7,5 @@ dist_templates_DATA = \
 	data/templates/seal-sheet.tmpl \
 	data/templates/receipt.tmpl \
 	data/templates/handover.tmpl \
-	data/templates/pin-mailer.tmpl
+	data/templates/pin-mailer.tmpl \
+	data/templates/settlement.tmpl

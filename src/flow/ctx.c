@@ -11,7 +11,9 @@
 #include "util/log.h"
 #include "util/str.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,43 +46,136 @@ static int ctx_load_data(struct gt_ctx *ctx, struct gt_err *err)
 	return 0;
 }
 
-/* What identifies the configuration in use: the file's bytes and the
- * paths it resolved to (defaults included), hashed for config.load. */
+/* One part of the configuration into its SHA-256: a label, then length-
+ * prefixed pieces, so moving bytes between pieces changes the digest. */
+static int ctx_digest_put(EVP_MD_CTX *md, const void *data, size_t len)
+{
+	unsigned char n[8];
+
+	for (int i = 0; i < 8; i++)
+		n[i] = (unsigned char)((unsigned long long)len >> (56 - 8 * i));
+	return EVP_DigestUpdate(md, n, sizeof(n)) == 1 && EVP_DigestUpdate(md, data, len) == 1
+	       ? 0 : -1;
+}
+
+/* The bytes of a file into md ("absent" when it cannot be read: a missing
+ * optional file is a configuration too). */
+static int ctx_digest_file(EVP_MD_CTX *md, const char *path)
+{
+	struct gt_err ignored;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (ini_read_file(path, 4 << 20, &text, &len, &ignored) != 0)
+		return ctx_digest_put(md, "absent", 6);
+	rc = ctx_digest_put(md, text, len);
+	free(text);
+	return rc;
+}
+
+static int ctx_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every template of the directory, by name order: the wording and layout
+ * of what is printed is configuration the CA changes without a rebuild. */
+static int ctx_digest_templates(EVP_MD_CTX *md, const char *dir)
+{
+	char *names[256], path[PATH_MAX];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL)
+		return ctx_digest_put(md, "absent", 6);
+	while ((de = readdir(d)) != NULL && n < sizeof(names) / sizeof(names[0])) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 5 || (strcmp(de->d_name + len - 5, ".tmpl") != 0 &&
+							 strcmp(de->d_name + len - 4, ".inc") != 0))
+			continue;
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			rc = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(names[0]), ctx_name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < (int)sizeof(path))
+			rc = ctx_digest_put(md, names[i], strlen(names[i])) != 0 ||
+			     ctx_digest_file(md, path) != 0 ? -1 : 0;
+		free(names[i]);
+	}
+	return rc;
+}
+
+/* What identifies the configuration in use, in parts: the file's bytes and
+ * the settings it resolved to (defaults included); the catalogue (prices);
+ * the key catalogue (PIN rules); the document templates. Each part's
+ * SHA-256 names it in config.load rows (so a row says which part
+ * changed); the digest of the parts identifies the whole. */
 static int ctx_config_digest(struct gt_ctx *ctx, struct gt_err *err)
 {
+	static const char *const labels[] = { "config", "catalogue", "tokens", "templates" };
 	const struct gt_config *c = &ctx->cfg;
-	char *text = NULL, *buf;
-	size_t len = 0, cap;
-	unsigned char d[32];
+	unsigned char part[4][32], whole[32];
+	char settings[8 * PATH_MAX + 512], hex[65];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int dlen;
+	size_t at = 0;
 	int n, rc = -1;
 
-	if (c->path[0] != '\0' && ini_read_file(c->path, 1 << 20, &text, &len, err) != 0)
-		return -1;
-	cap = len + 6 * PATH_MAX + 256;
-	buf = malloc(cap);
-	if (buf == NULL) {
-		err_set(err, _("out of memory"));
-		goto out;
-	}
-	n = snprintf(buf, cap, "file=%s\ndata_dir=%s\ndb=%s\nkey=%s\naudit_key=%s\n"
-		     "catalog=%s\nregions=%s\nterminal=%s\n", c->path, c->data_dir, c->db_path,
-		     c->key_file, c->audit_key_file, c->catalog_path, c->regions_path,
-		     c->terminal_id);
-	if (n < 0 || (size_t)n + len > cap) {
+	if (md == NULL)
+		return err_set(err, _("out of memory"));
+	n = snprintf(settings, sizeof(settings), "data_dir=%s\ndb=%s\nkey=%s\naudit_key=%s\n"
+		     "catalog=%s\nregions=%s\nterminal=%s\nsite=%s\ntemplates=%s\nprinter=%s\n"
+		     "reprint=%d\nrandom_pin=%d\nca=%s\n", c->data_dir, c->db_path, c->key_file,
+		     c->audit_key_file, c->catalog_path, c->regions_path, c->terminal_id,
+		     c->site_name, c->print_templates, c->print_printer, c->print_allow_reprint,
+		     c->token_random_pin, c->ca_backend);
+	if (n < 0 || (size_t)n >= sizeof(settings)) {
 		err_set(err, _("configuration too large"));
 		goto out;
 	}
-	if (len > 0)
-		memcpy(buf + n, text, len);
-	if (crypto_sha256(buf, (size_t)n + len, d) != 0) {
+	for (int i = 0; i < 4; i++) {
+		int bad = EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+			  ctx_digest_put(md, labels[i], strlen(labels[i])) != 0;
+
+		if (!bad && i == 0)
+			bad = ctx_digest_put(md, c->path, strlen(c->path)) != 0 ||
+			      ctx_digest_put(md, settings, (size_t)n) != 0 ||
+			      (c->path[0] != '\0' ? ctx_digest_file(md, c->path)
+						   : ctx_digest_put(md, "", 0)) != 0;
+		else if (!bad && i == 1)
+			bad = ctx_digest_file(md, c->catalog_path) != 0;
+		else if (!bad && i == 2)
+			bad = ctx_digest_file(md, c->token_catalog) != 0;
+		else if (!bad)
+			bad = ctx_digest_templates(md, c->print_templates) != 0;
+		if (bad || EVP_DigestFinal_ex(md, part[i], &dlen) != 1 || dlen != 32) {
+			err_set(err, _("cannot hash the configuration"));
+			goto out;
+		}
+		crypto_hex(part[i], 8, hex);
+		n = snprintf(ctx->config_parts + at, sizeof(ctx->config_parts) - at, "%s%s %s",
+			     i ? ", " : "", labels[i], hex);
+		at += n > 0 ? (size_t)n : 0;
+	}
+	if (crypto_sha256(part, sizeof(part), whole) != 0) {
 		err_set(err, _("cannot hash the configuration"));
 		goto out;
 	}
-	crypto_hex(d, sizeof(d), ctx->config_digest);
+	crypto_hex(whole, sizeof(whole), ctx->config_digest);
 	rc = 0;
 out:
-	free(buf);
-	free(text);
+	EVP_MD_CTX_free(md);
 	return rc;
 }
 
@@ -191,11 +286,46 @@ static void ctx_audit_clean(char *s)
 	}
 }
 
+/* A config.load row when the configuration in use is not the one the
+ * trail last recorded: its digest, its file, the digest of each part, and
+ * which parts differ from the last row's. */
+static int ctx_audit_config_row(struct gt_ctx *ctx, struct audit_ctx *ac, struct gt_err *err)
+{
+	char last[AUDIT_DETAIL_MAX + 1], conf[AUDIT_DETAIL_MAX + 1], changed[128] = "";
+	const char *p = ctx->config_parts;
+
+	if (audit_last_config(ctx->store, last, sizeof(last), err) != 0)
+		return -1;
+	if (strstr(last, ctx->config_digest) != NULL)
+		return 0;
+	/* The parts are "label hex, label hex": each one not found in the
+	 * last row is a part that changed. */
+	while (last[0] != '\0' && *p != '\0') {
+		size_t n = strcspn(p, ",");
+		char one[64];
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (strstr(last, one) == NULL)
+			snprintf(changed + strlen(changed), sizeof(changed) - strlen(changed), "%s%.*s",
+				 changed[0] ? " " : "", (int)strcspn(one, " "), one);
+		p += n;
+		p += strspn(p, ", ");
+	}
+	if (last[0] != '\0' && strstr(last, "; parts ") == NULL)
+		str_copy(changed, sizeof(changed), "all (the last record has no parts)");
+	snprintf(conf, sizeof(conf), "sha256 %s; parts %s; %s%s; file %.600s", ctx->config_digest,
+		 ctx->config_parts, last[0] == '\0' ? "first record" : "changed: ",
+		 last[0] == '\0' ? "" : changed[0] ? changed : "settings",
+		 ctx->cfg.path[0] ? ctx->cfg.path : "(built-in defaults)");
+	ctx_audit_clean(conf);
+	return audit_append(ctx->store, ac, "config.load", "", conf, err);
+}
+
 static int ctx_vaudit(struct gt_ctx *ctx, const char *operator_name, const char *action,
 		      const char *app_no, struct gt_err *err, const char *fmt, va_list ap)
 {
 	char who[80], wide[2 * AUDIT_DETAIL_MAX];
-	char detail[AUDIT_DETAIL_MAX + 1], last[AUDIT_DETAIL_MAX + 1];
+	char detail[AUDIT_DETAIL_MAX + 1];
 	struct audit_ctx ac;
 
 	ctx_audit_ctx(ctx, operator_name, who, sizeof(who), &ac);
@@ -203,18 +333,29 @@ static int ctx_vaudit(struct gt_ctx *ctx, const char *operator_name, const char 
 	ctx_audit_clean(wide);
 	/* Cut on a character boundary: the row must stay valid UTF-8. */
 	str_copy(detail, sizeof(detail), wide);
+	if (ctx_audit_config_row(ctx, &ac, err) != 0)
+		return -1;
+	return audit_append(ctx->store, &ac, action, app_no, detail, err);
+}
+
+int ctx_record_config(struct gt_ctx *ctx, struct gt_err *err)
+{
+	char last[AUDIT_DETAIL_MAX + 1], who[80];
+	struct audit_ctx ac;
+
+	/* A read first: no write lock at every start when nothing changed. */
 	if (audit_last_config(ctx->store, last, sizeof(last), err) != 0)
 		return -1;
-	if (strstr(last, ctx->config_digest) == NULL) {
-		char conf[AUDIT_DETAIL_MAX + 1];
-
-		snprintf(conf, sizeof(conf), "sha256 %s; file %.900s", ctx->config_digest,
-			 ctx->cfg.path[0] ? ctx->cfg.path : "(built-in defaults)");
-		ctx_audit_clean(conf);
-		if (audit_append(ctx->store, &ac, "config.load", "", conf, err) != 0)
-			return -1;
+	if (strstr(last, ctx->config_digest) != NULL)
+		return 0;
+	ctx_audit_ctx(ctx, NULL, who, sizeof(who), &ac);
+	if (ctx_begin(ctx, err) != 0)
+		return -1;
+	if (ctx_audit_config_row(ctx, &ac, err) != 0) {
+		ctx_rollback(ctx);
+		return -1;
 	}
-	return audit_append(ctx->store, &ac, action, app_no, detail, err);
+	return ctx_commit(ctx, err);
 }
 
 int ctx_audit(struct gt_ctx *ctx, const char *action, const char *app_no, struct gt_err *err,

@@ -26,6 +26,7 @@ struct gt_ctx {
 	struct crypto_keyring audit_ring;       /* the audit key: checkpoints, anchor */
 	char audit_head_path[PATH_MAX + 16];    /* <database>.audit-head */
 	char config_digest[65];                 /* SHA-256 of the configuration in use */
+	char config_parts[128];                 /* "config H, catalogue H, tokens H, templates H" */
 };
 
 /* Load config (config_path may be NULL), data files, keyring and store. */
@@ -53,6 +54,13 @@ int ctx_audit_as(struct gt_ctx *ctx, const char *operator_name, const char *acti
 		 const char *app_no, struct gt_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 void ctx_audit_anchor(struct gt_ctx *ctx);
+/* At start-up: when the configuration in use (the file and the settings it
+ * resolves to, the catalogue, the key catalogue, the document templates)
+ * differs from the last one the trail recorded, append its config.load row
+ * now, naming the parts that changed, rather than with the first action. 0
+ * recorded or unchanged; -1 not written (e.g. a read-only database; the
+ * first audited action then tries again, and fails closed). */
+int ctx_record_config(struct gt_ctx *ctx, struct gt_err *err);
 /* A change and its audit rows in one transaction: begin, write, audit,
  * then commit (which rolls back on failure and moves the anchor on
  * success), or roll back. */

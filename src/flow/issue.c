@@ -2,6 +2,7 @@
  * come through here so a rule checked in one is checked in the other. */
 #include "config.h"
 #include "flow/issue.h"
+#include "db/audit.h"
 #include "db/store.h"
 #include "flow/payment.h"
 #include "model/val.h"
@@ -27,6 +28,7 @@ static const enum app_field issue_people_fields[] = {
 };
 static const enum app_field issue_payment_fields[] = {
 	AF_INV_ELECTRONIC, AF_INV_TITLE, AF_INV_TAX_NUMBER, AF_PAY_METHOD, AF_PAY_REFERENCE,
+	AF_PAY_ACCOUNT,
 };
 
 #define ISSUE_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -51,7 +53,9 @@ static const struct issue_step_def issue_steps[ISSUE_STEPS] = {
 	[ISSUE_PAYMENT] = { N_("Invoice and payment"),
 		N_("Electronic invoice details (title and tax number default to the "
 		   "organisation's) and how the customer pays. Every method but cash needs "
-		   "the transaction, POS or voucher number."),
+		   "the transaction, POS or voucher number; a bank card or a bank transfer "
+		   "also the payer's card or account number (stored encrypted, shown "
+		   "masked)."),
 		issue_payment_fields, ISSUE_N(issue_payment_fields) },
 	[ISSUE_REVIEW] = { N_("Review"),
 		N_("Check everything with the customer. Personal numbers are shown masked. "
@@ -324,7 +328,15 @@ int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *opera
 	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
 			      sizeof(app->app_no), err) != 0)
 		goto out;
-	str_copy(app->operator_name, sizeof(app->operator_name), operator_name);
+	{
+		/* Who the record names: the operator given, the one logged in,
+		 * else the system account that runs the command. */
+		struct audit_ctx ac;
+		char who[80];
+
+		ctx_audit_ctx(ctx, operator_name, who, sizeof(who), &ac);
+		str_copy(app->operator_name, sizeof(app->operator_name), who);
+	}
 	app->status = APP_SUBMITTED;
 	{
 		char detail[1024];

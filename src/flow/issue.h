@@ -58,7 +58,9 @@ struct issue_batch_result {
 };
 
 /* 0 stored (app_no set), 1 invalid data (errors listed), -1 other failure
- * (unreadable file, store error) with err set. */
+ * (unreadable file, store error) with err set. operator_name NULL: the
+ * operator logged in (`issue --batch --operator` logs in with a password
+ * first), else the system account that runs the command ("@user"). */
 int issue_batch(struct gt_ctx *ctx, const char *path, const char *operator_name,
 		struct issue_batch_result *res, struct gt_err *err);
 /* The same with a supervisor's approval (session_approve for

@@ -5,8 +5,11 @@
 #include "config.h"
 #include "flow/payment.h"
 #include "db/audit.h"
+#include "db/crypto.h"
+#include "db/lookup.h"
 #include "db/store.h"
 #include "model/catalog.h"
+#include "model/val.h"
 #include "util/i18n.h"
 #include "util/str.h"
 
@@ -71,6 +74,120 @@ static int payment_day_open(struct gt_ctx *ctx, int day, struct gt_err *err)
 		       day % 100, when, c.approved_by);
 }
 
+/* The AAD of a payment's sealed account: it binds the value to its
+ * application, so it cannot be moved to another's row unnoticed. */
+static void payment_account_aad(const char *app_no, char *out, size_t size)
+{
+	snprintf(out, size, "payment-account:%s", app_no);
+}
+
+/* The payer's account for a method: required (and checked) for a card or
+ * a transfer, refused for the others; *digits gets the normalised number
+ * or "". */
+static int payment_account_ok(const char *method, const char *account, char *digits,
+			      size_t size, struct gt_err *err)
+{
+	int needed = strcmp(method, "card") == 0 || strcmp(method, "transfer") == 0;
+	char msg[200];
+
+	digits[0] = '\0';
+	if (!needed) {
+		if (account[0] != '\0')
+			return err_set(err, _("a payer's account is taken for a card or bank transfer "
+					      "payment only"));
+		return 0;
+	}
+	if (account[0] == '\0')
+		return err_set(err, _("%s needs the payer's card or account number"),
+			       payment_method_label(method));
+	if (val_bank_account(method, account, digits, size, msg, sizeof(msg)) != VAL_OK)
+		return err_set(err, _("payer's account: %s"), msg);
+	return 0;
+}
+
+static int payment_seal_account(struct gt_ctx *ctx, const char *digits, struct ledger_payment *p,
+				struct gt_err *err)
+{
+	char aad[APP_NO_MAX + 32];
+
+	p->account_len = 0;
+	if (digits[0] == '\0')
+		return 0;
+	if (strlen(digits) + CRYPTO_SEAL_OVERHEAD > sizeof(p->account))
+		return err_set(err, _("the payer's account is too long"));
+	payment_account_aad(p->app_no, aad, sizeof(aad));
+	return crypto_seal(&ctx->ring, aad, digits, strlen(digits), p->account, &p->account_len,
+			   err);
+}
+
+/* The sealed account opened into digits (size: the sealed length and a
+ * NUL, VAL_ACCOUNT_MAX + 1 + CRYPTO_SEAL_OVERHEAD for any of ours); 1 when
+ * the row has none. */
+static int payment_open_account(struct gt_ctx *ctx, const struct ledger_payment *p, char *digits,
+				size_t size, struct gt_err *err)
+{
+	char aad[APP_NO_MAX + 32];
+	size_t n = 0;
+
+	digits[0] = '\0';
+	if (p->account_len == 0)
+		return 1;
+	/* crypto_open writes up to account_len bytes; one more for the NUL. */
+	if (p->account_len + 1 > size)
+		return err_set(err, _("payment #%lld: the payer's account cannot be read"), p->id);
+	payment_account_aad(p->app_no, aad, sizeof(aad));
+	if (crypto_open(&ctx->ring, aad, p->account, p->account_len, digits, &n, err) != 0)
+		return err_prefix(err, _("payment #%lld"), p->id);
+	digits[n] = '\0';
+	return 0;
+}
+
+void payment_account_shown(struct gt_ctx *ctx, const struct ledger_payment *p, char *out,
+			   size_t size)
+{
+	char digits[VAL_ACCOUNT_MAX + 1 + CRYPTO_SEAL_OVERHEAD];
+	struct gt_err err;
+	int rc = payment_open_account(ctx, p, digits, sizeof(digits), &err);
+
+	if (rc == 0)
+		val_account_mask(digits, out, size);
+	else
+		/* Sealed under a key this counter lacks: say so, show nothing. */
+		snprintf(out, size, "%s", rc == 1 ? "" : _("(sealed)"));
+	str_wipe(digits, sizeof(digits));
+}
+
+struct payment_match {
+	struct gt_ctx *ctx;
+	const char *digits;
+	int found;
+};
+
+static int payment_match_row(void *arg, const struct ledger_payment *p)
+{
+	struct payment_match *m = arg;
+	char digits[VAL_ACCOUNT_MAX + 1 + CRYPTO_SEAL_OVERHEAD];
+	struct gt_err err;
+
+	if (payment_open_account(m->ctx, p, digits, sizeof(digits), &err) == 0 &&
+	    strcmp(digits, m->digits) == 0)
+		m->found = 1;
+	str_wipe(digits, sizeof(digits));
+	return m->found;
+}
+
+int payment_account_matches(struct gt_ctx *ctx, const char *app_no, const char *digits,
+			    int *found, struct gt_err *err)
+{
+	struct payment_match m = { ctx, digits, 0 };
+
+	*found = 0;
+	if (ledger_each(ctx->store, app_no, 0, payment_match_row, &m, err) != 0)
+		return -1;
+	*found = m.found;
+	return 0;
+}
+
 static int payment_reference_ok(const char *method, const char *reference, struct gt_err *err)
 {
 	if (app_choice_label(AF_PAY_METHOD, method) == NULL)
@@ -87,16 +204,19 @@ static int payment_reference_ok(const char *method, const char *reference, struc
 
 /* Fill a payment row for app at its catalogue price; 1 when it costs nothing. */
 static int payment_fill(struct gt_ctx *ctx, const struct application *app, const char *who,
-			const char *method, const char *reference, struct ledger_payment *p,
-			struct gt_err *err)
+			const char *method, const char *reference, const char *account,
+			struct ledger_payment *p, struct gt_err *err)
 {
+	char digits[VAL_ACCOUNT_MAX + 1];
 	struct catalog_quote q;
+	int rc;
 
 	if (catalog_quote(&ctx->catalog, app, &q, err) != 0)
 		return err_prefix(err, _("no price for %s"), app->app_no);
 	if (q.total_fen <= 0)
 		return 1;
-	if (payment_reference_ok(method, reference, err) != 0)
+	if (payment_reference_ok(method, reference, err) != 0 ||
+	    payment_account_ok(method, account, digits, sizeof(digits), err) != 0)
 		return -1;
 	memset(p, 0, sizeof(*p));
 	str_copy(p->app_no, sizeof(p->app_no), app->app_no);
@@ -111,20 +231,25 @@ static int payment_fill(struct gt_ctx *ctx, const struct application *app, const
 	str_copy(p->terminal, sizeof(p->terminal), ctx->cfg.terminal_id);
 	p->at = ctx_now();
 	p->day = payment_day_of(p->at);
-	return 0;
+	rc = payment_seal_account(ctx, digits, p, err);
+	str_wipe(digits, sizeof(digits));
+	return rc;
 }
 
 static int payment_insert_audited(struct gt_ctx *ctx, struct ledger_payment *p,
 				  const char *operator_name, struct gt_err *err)
 {
-	char amount[32];
+	char amount[32], shown[64];
 
 	if (payment_day_open(ctx, p->day, err) != 0 || ledger_insert(ctx->store, p, err) != 0)
 		return -1;
 	catalog_format_fen((long)p->amount_fen, amount, sizeof(amount));
+	/* The account masked, as everywhere it is shown. */
+	payment_account_shown(ctx, p, shown, sizeof(shown));
 	return ctx_audit_as(ctx, operator_name, "payment.take", p->app_no, err,
-			    "payment #%lld; %s %s; reference %s; service %s; e-invoice %s", p->id,
-			    p->method, amount, p->reference[0] ? p->reference : "-", p->service,
+			    "payment #%lld; %s %s; reference %s; %s%s%sservice %s; e-invoice %s",
+			    p->id, p->method, amount, p->reference[0] ? p->reference : "-",
+			    shown[0] ? "account " : "", shown, shown[0] ? "; " : "", p->service,
 			    p->invoice);
 }
 
@@ -140,7 +265,7 @@ int payment_take(struct gt_ctx *ctx, const struct application *app, const char *
 		return -1;
 	payment_who(ctx, operator_name, who, sizeof(who));
 	rc = payment_fill(ctx, app, who, app_get(app, AF_PAY_METHOD),
-			  app_get(app, AF_PAY_REFERENCE), &p, err);
+			  app_get(app, AF_PAY_REFERENCE), app_get(app, AF_PAY_ACCOUNT), &p, err);
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	if (payment_insert_audited(ctx, &p, operator_name, err) != 0)
@@ -149,8 +274,26 @@ int payment_take(struct gt_ctx *ctx, const struct application *app, const char *
 	return 0;
 }
 
+/* A later payment's account is found by `guitai search` as well. */
+static int payment_index_account(struct gt_ctx *ctx, const struct ledger_payment *p,
+				 struct gt_err *err)
+{
+	char digits[VAL_ACCOUNT_MAX + 1 + CRYPTO_SEAL_OVERHEAD], field[32];
+	int rc = payment_open_account(ctx, p, digits, sizeof(digits), err);
+
+	if (rc == 1)
+		return 0;
+	snprintf(field, sizeof(field), "payment:%lld", p->id);
+	if (rc == 0)
+		rc = lookup_index_value(ctx->store, &ctx->ring, p->app_no, field, "account", digits,
+					err);
+	str_wipe(digits, sizeof(digits));
+	return rc;
+}
+
 int payment_take_again(struct gt_ctx *ctx, const char *app_no, const char *method,
-		       const char *reference, long long *id, struct gt_err *err)
+		       const char *reference, const char *account, long long *id,
+		       struct gt_err *err)
 {
 	struct application *app = calloc(1, sizeof(*app));
 	struct ledger_payment p;
@@ -175,7 +318,7 @@ int payment_take_again(struct gt_ctx *ctx, const char *app_no, const char *metho
 		goto out;
 	}
 	payment_who(ctx, NULL, who, sizeof(who));
-	got = payment_fill(ctx, app, who, method, reference, &p, err);
+	got = payment_fill(ctx, app, who, method, reference, account ? account : "", &p, err);
 	if (got == 1) {
 		err_set(err, _("application %s costs nothing"), app_no);
 		goto out;
@@ -186,7 +329,8 @@ int payment_take_again(struct gt_ctx *ctx, const char *app_no, const char *metho
 	if (ledger_app_net(ctx->store, app_no, &net, &rows, err) != 0 ||
 	    (net != 0 && err_set(err, _("application %s is paid already; void or refund that "
 					"payment first"), app_no)) ||
-	    payment_insert_audited(ctx, &p, NULL, err) != 0) {
+	    payment_insert_audited(ctx, &p, NULL, err) != 0 ||
+	    payment_index_account(ctx, &p, err) != 0) {
 		ctx_rollback(ctx);
 		goto out;
 	}

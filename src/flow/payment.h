@@ -22,7 +22,21 @@ int payment_take(struct gt_ctx *ctx, const struct application *app, const char *
 /* Take the payment again for a submitted application whose payment was
  * voided or refunded (nothing paid now), by another method if need be. */
 int payment_take_again(struct gt_ctx *ctx, const char *app_no, const char *method,
-		       const char *reference, long long *id, struct gt_err *err);
+		       const char *reference, const char *account, long long *id,
+		       struct gt_err *err);
+
+/* The payer's card or bank account (method card or transfer: required
+ * and checked, val_bank_account; other methods: none) is sealed into the
+ * payment row with the PII key; a void or refund carries its payment's.
+ * Shown only masked: "6222 **** **** 1234", "" when the row has none,
+ * "(sealed)" when this counter lacks the key that sealed it. */
+void payment_account_shown(struct gt_ctx *ctx, const struct ledger_payment *p, char *out,
+			   size_t size);
+/* Whether a payment of app_no was made from this account (digits as
+ * val_bank_account normalises them): for search to confirm a keyed
+ * match. */
+int payment_account_matches(struct gt_ctx *ctx, const char *app_no, const char *digits,
+			    int *found, struct gt_err *err);
 
 enum payment_reversal {
 	PAYMENT_VOID,     /* the same day, the day still open */

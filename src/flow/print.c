@@ -11,8 +11,11 @@
 #include "db/store.h"
 #include "db/tokdb.h"
 #include "flow/issue.h"
+#include "flow/report.h"
+#include "flow/settledoc.h"
 #include "model/region.h"
 #include "print/render.h"
+#include "print/rows.h"
 #include "print/tmpl.h"
 #include "print/values.h"
 #include "util/i18n.h"
@@ -40,6 +43,7 @@ static const struct {
 	[PRINT_RECEIPT] = { "receipt", N_("Receipt") },
 	[PRINT_HANDOVER] = { "handover", N_("Hand-over slip") },
 	[PRINT_PIN_MAILER] = { "pin-mailer", N_("PIN mailer") },
+	[PRINT_SETTLEMENT] = { "settlement", N_("Daily settlement") },
 };
 
 const char *print_doc_name(enum print_doc d)
@@ -66,6 +70,8 @@ int print_doc_applies(const struct gt_ctx *ctx, const struct application *app, e
 		return strcmp(app_get(app, AF_ESEAL), "yes") == 0;
 	if (d == PRINT_PIN_MAILER)
 		return ctx->cfg.token_random_pin;
+	if (d == PRINT_SETTLEMENT)
+		return 0;
 	return d < PRINT_DOCS;
 }
 
@@ -350,11 +356,72 @@ int print_check_templates(struct gt_ctx *ctx, const char *dir, struct gt_err *er
 	for (int d = 0; d < PRINT_DOCS; d++) {
 		struct tmpl *t;
 
-		if (tmpl_load(dir, print_docs[d].name, print_key_ok, &t, err) != 0)
+		if (tmpl_load(dir, print_docs[d].name,
+			      d == PRINT_SETTLEMENT ? settledoc_key_ok : print_key_ok, &t, err) != 0)
 			return -1;
 		tmpl_free(t);
 	}
 	return 0;
+}
+
+/* What one job prints: an application's document, or a day's settlement. */
+struct print_source {
+	enum print_doc d;
+	char subject[APP_NO_MAX];            /* application number, or SETTLE-YYYYMMDD */
+	const struct application *app;
+	const struct print_facts *facts;
+	const char *pin;
+	const struct report *report;
+};
+
+static void print_source_app(struct print_source *src, const struct application *app,
+			     enum print_doc d, const struct print_facts *facts, const char *pin)
+{
+	memset(src, 0, sizeof(*src));
+	src->d = d;
+	str_copy(src->subject, sizeof(src->subject), app->app_no);
+	src->app = app;
+	src->facts = facts;
+	src->pin = pin;
+}
+
+static void print_source_report(struct print_source *src, const struct report *r)
+{
+	memset(src, 0, sizeof(*src));
+	src->d = PRINT_SETTLEMENT;
+	settledoc_subject(r->day, src->subject, sizeof(src->subject));
+	src->report = r;
+}
+
+/* The settlement: its values, its rows, its template. */
+static int print_render_report(struct gt_ctx *ctx, const struct report *r, int copy,
+			       double margin, struct render_buf *buf, struct gt_err *err)
+{
+	struct print_values *pv = calloc(1, sizeof(*pv));
+	struct render_opts opts = { .copy = copy, .printer_margin_mm = margin };
+	struct print_rows rows;
+	struct tmpl *t = NULL;
+	char title[96], subject[32];
+	int rc = -1;
+
+	prows_init(&rows);
+	if (pv == NULL)
+		return err_set(err, _("out of memory"));
+	if (tmpl_load(ctx->cfg.print_templates, print_docs[PRINT_SETTLEMENT].name,
+		      settledoc_key_ok, &t, err) != 0 ||
+	    settledoc_fill(ctx, r, pv, &rows, err) != 0)
+		goto cleanup;
+	settledoc_subject(r->day, subject, sizeof(subject));
+	snprintf(title, sizeof(title), "%s %s", subject, print_docs[PRINT_SETTLEMENT].name);
+	opts.title = title;
+	opts.rows = &rows;
+	rc = render_pdf(t, pv_lookup, pv, &opts, buf, err);
+cleanup:
+	tmpl_free(t);
+	prows_free(&rows);
+	pv_wipe(pv);
+	free(pv);
+	return rc;
 }
 
 /* Fill and render one document into buf. */
@@ -388,6 +455,14 @@ cleanup:
 	return rc;
 }
 
+static int print_render_source(struct gt_ctx *ctx, const struct print_source *src, int copy,
+			       double margin, struct render_buf *buf, struct gt_err *err)
+{
+	if (src->report != NULL)
+		return print_render_report(ctx, src->report, copy, margin, buf, err);
+	return print_render(ctx, src->app, src->d, src->facts, src->pin, copy, margin, buf, err);
+}
+
 int print_render_mem(struct gt_ctx *ctx, const struct application *app, enum print_doc d,
 		     const struct print_facts *facts, unsigned char **pdf, size_t *len,
 		     struct gt_err *err)
@@ -396,7 +471,7 @@ int print_render_mem(struct gt_ctx *ctx, const struct application *app, enum pri
 
 	*pdf = NULL;
 	*len = 0;
-	if (d >= PRINT_DOCS || d == PRINT_PIN_MAILER)
+	if (d >= PRINT_DOCS || d == PRINT_PIN_MAILER || d == PRINT_SETTLEMENT)
 		return err_set(err, _("unknown document"));
 	if (print_render(ctx, app, d, facts, NULL, 1, 0, &buf, err) != 0)
 		return -1;
@@ -446,7 +521,9 @@ int print_copy(struct gt_ctx *ctx, const char *app_no, enum print_doc d, int *co
 {
 	if (print_next_copy(ctx, app_no, d, copy, err) != 0)
 		return -1;
-	if (*copy == 1 || strcmp(ctx->operator_role, "supervisor") == 0 ||
+	/* The settlement is the counter's own record, printed as often as
+	 * the day is checked; each copy is counted and numbered. */
+	if (*copy == 1 || d == PRINT_SETTLEMENT || strcmp(ctx->operator_role, "supervisor") == 0 ||
 	    ctx->cfg.print_allow_reprint)
 		return 0;
 	return err_set(err, _("The %s of %s was already printed; a reprint needs a supervisor's "
@@ -465,7 +542,7 @@ static int print_permit(struct gt_ctx *ctx, const char *app_no, enum print_doc d
 	} else if (print_copy(ctx, app_no, d, copy, err) != 0) {
 		return -1;
 	}
-	if (*copy <= 1)
+	if (*copy <= 1 || d == PRINT_SETTLEMENT)
 		return 0;
 	if (approved_by != NULL && approved_by[0] != '\0')
 		return ctx_audit(ctx, "print.reprint", app_no, err,
@@ -476,10 +553,12 @@ static int print_permit(struct gt_ctx *ctx, const char *app_no, enum print_doc d
 			 strcmp(ctx->operator_role, "supervisor") == 0 ? "supervisor" : "config");
 }
 
-int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_doc d,
-		  const struct print_facts *facts, const char *path, const char *approved_by,
-		  int *copy, struct gt_err *err)
+static int print_to_file_source(struct gt_ctx *ctx, const struct print_source *src,
+				const char *path, const char *approved_by, int *copy,
+				struct gt_err *err)
 {
+	const char *subject = src->subject;
+	enum print_doc d = src->d;
 	struct render_buf buf = { 0 };
 	struct prints_row row;
 	long long id;
@@ -490,14 +569,14 @@ int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_
 				      "kept in a file."));
 	/* Refused before anything is rendered; audited below, with the copy. */
 	if ((approved_by == NULL || approved_by[0] == '\0') &&
-	    print_copy(ctx, app->app_no, d, copy, err) != 0)
+	    print_copy(ctx, subject, d, copy, err) != 0)
 		return -1;
-	if (print_next_copy(ctx, app->app_no, d, copy, err) != 0)
+	if (print_next_copy(ctx, subject, d, copy, err) != 0)
 		return -1;
-	if (print_render(ctx, app, d, facts, NULL, *copy, 0, &buf, err) != 0)
+	if (print_render_source(ctx, src, *copy, 0, &buf, err) != 0)
 		return -1;
 	memset(&row, 0, sizeof(row));
-	str_copy(row.app_no, sizeof(row.app_no), app->app_no);
+	str_copy(row.app_no, sizeof(row.app_no), subject);
 	str_copy(row.document, sizeof(row.document), print_docs[d].name);
 	row.copy = *copy;
 	snprintf(row.dest, sizeof(row.dest), "file:%s", path);
@@ -508,11 +587,11 @@ int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_
 	 * written, neither the copy nor its audit row remain. */
 	if (ctx_begin(ctx, err) != 0)
 		goto cleanup;
-	if (print_permit(ctx, app->app_no, d, approved_by, &row.copy, err) != 0 ||
+	if (print_permit(ctx, subject, d, approved_by, &row.copy, err) != 0 ||
 	    (row.copy != *copy &&
 	     err_set(err, _("Another copy was printed meanwhile; print again.")) != 0) ||
 	    prints_add(ctx->store, &row, &id, err) != 0 ||
-	    ctx_audit(ctx, "print.file", app->app_no, err, "document=%s copy=%d file=%s bytes=%zu",
+	    ctx_audit(ctx, "print.file", subject, err, "document=%s copy=%d file=%s bytes=%zu",
 		      print_docs[d].name, *copy, path, buf.len) != 0 ||
 	    render_buf_write(&buf, path, err) != 0) {
 		ctx_rollback(ctx);
@@ -526,6 +605,27 @@ int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_
 cleanup:
 	render_buf_free(&buf);
 	return rc;
+}
+
+int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_doc d,
+		  const struct print_facts *facts, const char *path, const char *approved_by,
+		  int *copy, struct gt_err *err)
+{
+	struct print_source src;
+
+	if (d >= PRINT_DOCS || d == PRINT_SETTLEMENT)
+		return err_set(err, _("unknown document"));
+	print_source_app(&src, app, d, facts, NULL);
+	return print_to_file_source(ctx, &src, path, approved_by, copy, err);
+}
+
+int print_settlement_to_file(struct gt_ctx *ctx, const struct report *r, const char *path,
+			     int *copy, struct gt_err *err)
+{
+	struct print_source src;
+
+	print_source_report(&src, r);
+	return print_to_file_source(ctx, &src, path, NULL, copy, err);
 }
 
 /* ---- jobs ----------------------------------------------------------- */
@@ -697,46 +797,40 @@ static int print_check(const char *printer, struct spool_status *st, double *mar
 	return 0;
 }
 
-int print_start(struct gt_ctx *ctx, const struct application *app, enum print_doc d,
-		const struct print_facts *facts, const char *pin, const char *printer,
-		const char *approved_by, struct print_job **out, struct gt_err *err)
+static int print_start_source(struct gt_ctx *ctx, const struct print_source *src,
+			      const char *printer, const char *approved_by, struct print_job **out,
+			      struct gt_err *err)
 {
+	const char *subject = src->subject;
+	enum print_doc d = src->d;
 	struct print_job *job;
 	struct prints_row row;
 	double margin = 0;
 	int copy, checked;
 
 	*out = NULL;
-	if (d >= PRINT_DOCS)
-		return err_set(err, _("unknown document"));
-	if (d == PRINT_PIN_MAILER && !ctx->cfg.token_random_pin)
-		return err_set(err, _("PIN mailers are printed only when random PINs are "
-				      "configured ([token] pin = random)."));
-	if (d == PRINT_PIN_MAILER && (pin == NULL || pin[0] == '\0'))
-		return err_set(err, _("The PIN mailer needs the PIN; it is not kept anywhere, so "
-				      "it can be printed only while the key is being issued."));
 	/* Refused before anything is rendered; audited below, with the job. */
 	if ((approved_by == NULL || approved_by[0] == '\0') &&
-	    print_copy(ctx, app->app_no, d, &copy, err) != 0)
+	    print_copy(ctx, subject, d, &copy, err) != 0)
 		return -1;
-	if (print_next_copy(ctx, app->app_no, d, &copy, err) != 0)
+	if (print_next_copy(ctx, subject, d, &copy, err) != 0)
 		return -1;
 	job = calloc(1, sizeof(*job));
 	if (job == NULL)
 		return err_set(err, _("out of memory"));
 	pthread_mutex_init(&job->mu, NULL);
-	str_copy(job->app_no, sizeof(job->app_no), app->app_no);
+	str_copy(job->app_no, sizeof(job->app_no), subject);
 	job->follow_seconds = ctx->cfg.print_follow_seconds;
-	snprintf(job->title, sizeof(job->title), "%s %s", app->app_no, print_docs[d].name);
+	snprintf(job->title, sizeof(job->title), "%s %s", subject, print_docs[d].name);
 	if (printer == NULL || printer[0] == '\0')
 		printer = ctx->cfg.print_printer;
 	checked = print_check(printer, &job->st, &margin);
-	if (checked == 0 && print_render(ctx, app, d, facts, pin, copy, margin, &job->pdf, err) != 0) {
+	if (checked == 0 && print_render_source(ctx, src, copy, margin, &job->pdf, err) != 0) {
 		print_job_free(job);
 		return -1;
 	}
 	memset(&row, 0, sizeof(row));
-	str_copy(row.app_no, sizeof(row.app_no), app->app_no);
+	str_copy(row.app_no, sizeof(row.app_no), subject);
 	str_copy(row.document, sizeof(row.document), print_docs[d].name);
 	row.copy = copy;
 	/* "" = the CUPS default, so a resend asks for the default again. */
@@ -747,11 +841,11 @@ int print_start(struct gt_ctx *ctx, const struct application *app, enum print_do
 	/* Fail closed: no row in the audit trail, no print. */
 	if (ctx_begin(ctx, err) != 0)
 		goto fail;
-	if (print_permit(ctx, app->app_no, d, approved_by, &row.copy, err) != 0 ||
+	if (print_permit(ctx, subject, d, approved_by, &row.copy, err) != 0 ||
 	    (row.copy != copy &&
 	     err_set(err, _("Another copy was printed meanwhile; print again.")) != 0) ||
 	    prints_add(ctx->store, &row, &job->info.row_id, err) != 0 ||
-	    ctx_audit(ctx, "print.submit", app->app_no, err, "document=%s copy=%d dest=%s bytes=%zu",
+	    ctx_audit(ctx, "print.submit", subject, err, "document=%s copy=%d dest=%s bytes=%zu",
 		      print_docs[d].name, copy, row.dest, job->pdf.len) != 0) {
 		ctx_rollback(ctx);
 		goto fail;
@@ -776,6 +870,34 @@ int print_start(struct gt_ctx *ctx, const struct application *app, enum print_do
 fail:
 	print_job_free(job);
 	return -1;
+}
+
+int print_start(struct gt_ctx *ctx, const struct application *app, enum print_doc d,
+		const struct print_facts *facts, const char *pin, const char *printer,
+		const char *approved_by, struct print_job **out, struct gt_err *err)
+{
+	struct print_source src;
+
+	*out = NULL;
+	if (d >= PRINT_DOCS || d == PRINT_SETTLEMENT)
+		return err_set(err, _("unknown document"));
+	if (d == PRINT_PIN_MAILER && !ctx->cfg.token_random_pin)
+		return err_set(err, _("PIN mailers are printed only when random PINs are "
+				      "configured ([token] pin = random)."));
+	if (d == PRINT_PIN_MAILER && (pin == NULL || pin[0] == '\0'))
+		return err_set(err, _("The PIN mailer needs the PIN; it is not kept anywhere, so "
+				      "it can be printed only while the key is being issued."));
+	print_source_app(&src, app, d, facts, pin);
+	return print_start_source(ctx, &src, printer, approved_by, out, err);
+}
+
+int print_settlement_start(struct gt_ctx *ctx, const struct report *r, const char *printer,
+			   struct print_job **out, struct gt_err *err)
+{
+	struct print_source src;
+
+	print_source_report(&src, r);
+	return print_start_source(ctx, &src, printer, NULL, out, err);
 }
 
 int print_poll(struct gt_ctx *ctx, struct print_job *job, struct print_job_info *info)
@@ -881,6 +1003,20 @@ int print_resend(struct gt_ctx *ctx, long long row_id, const char *approved_by,
 		return err_set(err, _("unknown document \"%s\""), row.document);
 	if (strncmp(row.dest, "file:", 5) == 0)
 		return err_set(err, _("That copy went to a file; print the document again instead."));
+	if (d == PRINT_SETTLEMENT) {
+		/* The day's report as it stands now: what the paper must say. */
+		struct report r;
+		int day = settledoc_subject_day(row.app_no);
+
+		(void)approved_by;
+		if (day == 0)
+			return err_set(err, _("print job %lld names no day"), row_id);
+		if (report_daily(ctx, day, &r, err) != 0)
+			return -1;
+		rc = print_settlement_start(ctx, &r, row.dest, out, err);
+		report_free(&r);
+		return rc;
+	}
 	app = calloc(1, sizeof(*app));
 	if (app == NULL)
 		return err_set(err, _("out of memory"));

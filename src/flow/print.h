@@ -29,6 +29,7 @@ enum print_doc {
 	PRINT_RECEIPT,       /* 收费凭证 */
 	PRINT_HANDOVER,      /* 领取确认单 */
 	PRINT_PIN_MAILER,    /* PIN 密码函 (random PINs only) */
+	PRINT_SETTLEMENT,    /* 日结单: a day's settlement, no one application's */
 	PRINT_DOCS
 };
 
@@ -39,7 +40,8 @@ const char *print_doc_title(enum print_doc d);
 /* -1 when unknown. */
 int print_doc_by_name(const char *name);
 /* Is the document for this application at all? (The seal sheet only
- * with an e-seal; the PIN mailer only with random PINs.) */
+ * with an e-seal; the PIN mailer only with random PINs; the settlement is
+ * no application's.) */
 int print_doc_applies(const struct gt_ctx *ctx, const struct application *app, enum print_doc d);
 
 /* What the key personalisation knows (issue 4). Any field may be empty:
@@ -83,6 +85,19 @@ int print_render_mem(struct gt_ctx *ctx, const struct application *app, enum pri
 		     const struct print_facts *facts, unsigned char **pdf, size_t *len,
 		     struct gt_err *err);
 void print_pdf_free(unsigned char *pdf, size_t len);
+
+/* The daily settlement of a report (flow/report.h) as a document: to a
+ * PDF file (0600) or to a printer, recorded in print_jobs under the
+ * number "SETTLE-YYYYMMDD" and audited like the other documents, each job
+ * followed to its end with print_poll. Any copy may be made without
+ * approval (the settlement is the counter's own record); copies are
+ * counted and each carries its number. */
+struct report;
+struct print_job;
+int print_settlement_to_file(struct gt_ctx *ctx, const struct report *r, const char *path,
+			     int *copy, struct gt_err *err);
+int print_settlement_start(struct gt_ctx *ctx, const struct report *r, const char *printer,
+			   struct print_job **out, struct gt_err *err);
 
 /* What a job looks like now (what screens show). */
 struct print_job_info {

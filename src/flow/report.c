@@ -205,6 +205,19 @@ int report_daily(struct gt_ctx *ctx, int day, struct report *out, struct gt_err 
 		goto fail;
 	}
 	ctx_rollback(ctx);
+	/* Whose account a refund goes back to, masked: opened here, once,
+	 * so no caller handles the sealed bytes. */
+	if (out->n_reversals > 0) {
+		out->reversal_accounts = calloc(out->n_reversals, sizeof(*out->reversal_accounts));
+		if (out->reversal_accounts == NULL) {
+			err_set(err, _("out of memory"));
+			report_free(out);
+			return -1;
+		}
+		for (size_t i = 0; i < out->n_reversals; i++)
+			payment_account_shown(ctx, &out->reversals[i], out->reversal_accounts[i],
+					      sizeof(out->reversal_accounts[i]));
+	}
 	out->closed = got == 0;
 	out->digest_matches = out->closed &&
 			      memcmp(out->digest, out->closing.digest, LEDGER_DIGEST_BYTES) == 0 &&
@@ -233,7 +246,10 @@ void report_free(struct report *r)
 	free(r->by_method);
 	free(r->services);
 	free(r->service_totals);
+	if (r->reversals != NULL)
+		str_wipe(r->reversals, r->n_reversals * sizeof(*r->reversals));
 	free(r->reversals);
+	free(r->reversal_accounts);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -419,6 +435,11 @@ void report_format(const struct report *r,
 		snprintf(line, sizeof(line), _("      by %s, approved by %s: %s"), v->operator_name,
 			 v->approved_by, v->reason);
 		emit(arg, REPORT_TEXT, line);
+		if (r->reversal_accounts != NULL && r->reversal_accounts[i][0] != '\0') {
+			snprintf(line, sizeof(line), _("      payer's account %s"),
+				 r->reversal_accounts[i]);
+			emit(arg, REPORT_TEXT, line);
+		}
 	}
 }
 
@@ -507,7 +528,10 @@ static int report_csv_write(const struct report *r, FILE *f)
 			fprintf(f, ",,,,,,1,%lld,%s,%lld,%s,", v->amount_fen, amount, v->amount_fen,
 				amount);
 		snprintf(detail, sizeof(detail), "#%lld of payment #%lld of %s; %s; approved by %s; "
-			 "reason: %s", v->id, v->original, odate, v->app_no, v->approved_by, v->reason);
+			 "%s%s%sreason: %s", v->id, v->original, odate, v->app_no, v->approved_by,
+			 r->reversal_accounts && r->reversal_accounts[i][0] ? "account " : "",
+			 r->reversal_accounts ? r->reversal_accounts[i] : "",
+			 r->reversal_accounts && r->reversal_accounts[i][0] ? "; " : "", v->reason);
 		report_csv_field(f, detail, 1);
 	}
 	catalog_format_fen((long)r->total.net_fen, amount, sizeof(amount));

@@ -51,6 +51,7 @@ struct report {
 	struct report_service_row *service_totals; /* the day, per service */
 	size_t n_service_totals;
 	struct ledger_payment *reversals;      /* the day's voids and refunds */
+	char (*reversal_accounts)[48];         /* each one's payer's account, masked ("" none) */
 	size_t n_reversals;
 	struct report_money total;
 	long long rows;                        /* ledger rows of the day */

@@ -5,6 +5,7 @@
 #include "flow/search.h"
 #include "db/ledger.h"
 #include "db/lookup.h"
+#include "flow/payment.h"
 #include "model/val.h"
 #include "util/i18n.h"
 #include "util/str.h"
@@ -17,6 +18,7 @@
 static const char *const search_kind_names[] = {
 	[SEARCH_AUTO] = "auto", [SEARCH_APP_NO] = "app", [SEARCH_USCC] = "uscc",
 	[SEARCH_NAME] = "name", [SEARCH_ID] = "id", [SEARCH_MOBILE] = "mobile",
+	[SEARCH_ACCOUNT] = "account",
 };
 
 int search_kind_parse(const char *s)
@@ -40,6 +42,8 @@ const char *search_kind_label(enum search_kind k)
 		return _("ID number");
 	case SEARCH_MOBILE:
 		return _("mobile");
+	case SEARCH_ACCOUNT:
+		return _("payer's account");
 	default:
 		return _("any");
 	}
@@ -108,7 +112,7 @@ static void search_plan_add(struct search_plan *p, enum search_kind k, const cha
 	p->kinds[p->n] = (int)k;
 	str_copy(p->values[p->n], sizeof(p->values[0]), v);
 	p->n++;
-	if (k == SEARCH_ID || k == SEARCH_MOBILE)
+	if (k == SEARCH_ID || k == SEARCH_MOBILE || k == SEARCH_ACCOUNT)
 		p->personal = 1;
 }
 
@@ -141,6 +145,10 @@ static void search_make_plan(const char *query, enum search_kind kind,
 			search_compact(query, norm, sizeof(norm));
 		search_plan_add(p, kind, norm);
 		return;
+	case SEARCH_ACCOUNT:
+		/* Stored as digits only: spaces and dashes typed go. */
+		search_plan_add(p, kind, compact);
+		return;
 	case SEARCH_AUTO:
 		break;
 	}
@@ -157,6 +165,13 @@ static void search_make_plan(const char *query, enum search_kind kind,
 			search_plan_add(p, SEARCH_USCC, compact);
 		search_norm_id(query, ctx_today_ymd(), norm, sizeof(norm));
 		search_plan_add(p, SEARCH_ID, norm);
+		/* 15 to 18 digits may as well be a card or account number. */
+		if (str_is_digits(compact, len))
+			search_plan_add(p, SEARCH_ACCOUNT, compact);
+		return;
+	}
+	if (len >= VAL_ACCOUNT_MIN && len <= VAL_ACCOUNT_MAX && str_is_digits(compact, len)) {
+		search_plan_add(p, SEARCH_ACCOUNT, compact);
 		return;
 	}
 	search_plan_add(p, SEARCH_NAME, query);
@@ -173,6 +188,8 @@ static enum lookup_kind search_lookup_kind(int k)
 		return LOOKUP_ID;
 	case SEARCH_MOBILE:
 		return LOOKUP_MOBILE;
+	case SEARCH_ACCOUNT:
+		return LOOKUP_ACCOUNT;
 	default:
 		return LOOKUP_NAME;
 	}
@@ -192,11 +209,22 @@ static int search_fill(struct gt_ctx *ctx, struct search_hit *h, int kind, const
 		return 0;
 	if (kind == SEARCH_MOBILE && strcmp(app_get(app, AF_HDL_MOBILE), value) != 0)
 		return 0;
+	if (kind == SEARCH_ACCOUNT && strcmp(app_get(app, AF_PAY_ACCOUNT), value) != 0) {
+		/* Not the record's: one of its later payments', or a
+		 * collision of truncated MACs. */
+		int found;
+
+		if (payment_account_matches(ctx, h->app.app_no, value, &found, err) != 0)
+			return -1;
+		if (!found)
+			return 0;
+	}
 	h->matched = (enum search_kind)kind;
 	str_copy(h->handler_name, sizeof(h->handler_name), app_get(app, AF_HDL_NAME));
 	app_display_value(app, AF_REP_ID_NUMBER, h->rep_id, sizeof(h->rep_id), 0);
 	app_display_value(app, AF_HDL_ID_NUMBER, h->handler_id, sizeof(h->handler_id), 0);
 	app_display_value(app, AF_HDL_MOBILE, h->mobile, sizeof(h->mobile), 0);
+	app_display_value(app, AF_PAY_ACCOUNT, h->account, sizeof(h->account), 0);
 	if (ledger_app_net(ctx->store, h->app.app_no, &h->paid_fen, &h->payment_rows, err) != 0)
 		return -1;
 	return 1;
@@ -251,7 +279,9 @@ int search_run(struct gt_ctx *ctx, const char *query, enum search_kind kind,
 			 i ? "," : "", search_kind_names[plan.kinds[i]]);
 	}
 	/* The trail shows what was looked for, never a personal number. */
-	if (plan.personal)
+	if (plan.personal && plan.kinds[plan.n - 1] == SEARCH_ACCOUNT)
+		val_account_mask(plan.values[plan.n - 1], shown, sizeof(shown));
+	else if (plan.personal)
 		str_mask(shown, sizeof(shown), plan.values[plan.n - 1],
 			 plan.kinds[plan.n - 1] == SEARCH_MOBILE ? 3 : 4, 4);
 	else

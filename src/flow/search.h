@@ -1,6 +1,7 @@
 /* Look-up of applications (查询): by application number, USCC, organisation
- * name (exact or leading part), a person's ID number or the handler's
- * mobile (exact, through the keyed index of db/lookup.h). Results carry the
+ * name (exact or leading part), a person's ID number, the handler's mobile
+ * or the payer's bank card or account number (exact, through the keyed
+ * index of db/lookup.h). Results carry the
  * personal numbers masked only. Each search is an audit row (what kind,
  * the query masked when personal, how many found) written before any
  * result is returned: when it cannot be written, nothing is shown. */
@@ -18,6 +19,7 @@ enum search_kind {
 	SEARCH_NAME,
 	SEARCH_ID,
 	SEARCH_MOBILE,
+	SEARCH_ACCOUNT,  /* the payer's bank card or account number */
 };
 
 #define SEARCH_MAX_HITS 50
@@ -29,11 +31,13 @@ struct search_hit {
 	char rep_id[32];          /* masked: 4403**********123X */
 	char handler_id[32];      /* masked */
 	char mobile[24];          /* masked: 138****8000 */
+	char account[48];         /* masked: 6222 **** **** 1234 (the record's) */
 	long long paid_fen;       /* net of payments, voids and refunds */
 	long long payment_rows;
 };
 
-/* "app", "uscc", "name", "id", "mobile" (and "auto"); -1 when unknown. */
+/* "app", "uscc", "name", "id", "mobile", "account" (and "auto"); -1 when
+ * unknown. */
 int search_kind_parse(const char *s);
 const char *search_kind_label(enum search_kind k);
 

@@ -3,6 +3,7 @@
  * batch reader, the draft store, the screens and the review. */
 #include "config.h"
 #include "model/app.h"
+#include "model/val.h"
 #include "util/i18n.h"
 #include "util/ini.h"
 #include "util/str.h"
@@ -172,6 +173,13 @@ const struct app_field_def app_fields[AF_COUNT] = {
 		N_("How the customer pays."), AK_CHOICE, 10, REQ, app_pay_methods },
 	[AF_PAY_REFERENCE] = { "payment", "reference", N_("Payment reference"),
 		N_("Transaction number, POS reference or voucher number."), AK_TEXT, 40, AFF_NOSPACE, NULL },
+	/* Personal: kept only inside the sealed record and the sealed payment
+	 * row, found through the keyed index, shown as 6222 **** **** 1234.
+	 * Up to 32 digits; the limit leaves room for the spaces typed between
+	 * groups, which are dropped. */
+	[AF_PAY_ACCOUNT] = { "payment", "account", N_("Payer's account"),
+		N_("The payer's bank card number (card) or bank account number (transfer); "
+		   "spaces allowed."), AK_TEXT, 40, AFF_PII | AFF_NOSPACE, NULL },
 };
 #undef REQ
 #undef CARD_FIELDS
@@ -308,6 +316,8 @@ void app_display_value(const struct application *app, enum app_field f, char *ou
 	}
 	if (f == AF_HDL_MOBILE)
 		str_mask(out, size, v, 3, 4);        /* 138****8000 */
+	else if (f == AF_PAY_ACCOUNT)
+		val_account_mask(v, out, size);      /* 6222 **** **** 1234 */
 	else if (f == AF_HDL_EMAIL) {
 		const char *at = strchr(v, '@');
 		char local[APP_VALUE_MAX];

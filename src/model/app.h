@@ -74,6 +74,7 @@ enum app_field {
 	/* payment */
 	AF_PAY_METHOD,
 	AF_PAY_REFERENCE,
+	AF_PAY_ACCOUNT,         /* the payer's card or bank account (card, transfer) */
 	AF_COUNT
 };
 

@@ -65,6 +65,8 @@ static int check_required(const struct application *app, enum app_field f)
 	switch (f) {
 	case AF_PAY_REFERENCE:
 		return method[0] != '\0' && strcmp(method, "cash") != 0;
+	case AF_PAY_ACCOUNT:
+		return strcmp(method, "card") == 0 || strcmp(method, "transfer") == 0;
 	case AF_INV_TITLE:
 	case AF_INV_TAX_NUMBER:
 		return invoice;
@@ -185,6 +187,17 @@ int check_field(const struct check_ctx *ctx, const struct application *app,
 		return val_email(v, norm, sizeof(norm), msg, msgsz);
 	case AF_ORG_POSTCODE:
 		return val_postcode(v, norm, sizeof(norm), msg, msgsz);
+	case AF_PAY_ACCOUNT:
+		/* Kept only when the method needs it: a personal number with
+		 * no use is not stored. */
+		if (!check_required(app, f)) {
+			snprintf(msg, msgsz, "%s", _("only for card or transfer; leave empty"));
+			return VAL_ERROR;
+		}
+		rc = val_bank_account(app_get(app, AF_PAY_METHOD), v, norm, sizeof(norm), msg,
+				      msgsz);
+		str_wipe(norm, sizeof(norm));
+		return rc;
 	case AF_AUTH_FROM:
 		return val_date(v, norm, sizeof(norm), msg, msgsz);
 	case AF_REP_BIRTH:
@@ -262,6 +275,9 @@ void check_normalise(const struct check_ctx *ctx, struct application *app)
 		app_set(app, AF_HDL_EMAIL, norm);
 	if (val_date(app_get(app, AF_AUTH_FROM), norm, sizeof(norm), msg, sizeof(msg)) == VAL_OK)
 		app_set(app, AF_AUTH_FROM, norm);
+	if (val_bank_account(app_get(app, AF_PAY_METHOD), app_get(app, AF_PAY_ACCOUNT), norm,
+			     sizeof(norm), msg, sizeof(msg)) == VAL_OK)
+		app_set(app, AF_PAY_ACCOUNT, norm);
 	str_wipe(norm, sizeof(norm));
 }
 

@@ -875,3 +875,91 @@ shape:
 	val_msg(msg, msgsz, "%s", _("use YYYY-MM-DD, e.g. 2024-01-31"));
 	return val_error(norm, normsz);
 }
+
+int val_luhn_ok(const char *digits)
+{
+	size_t n = strlen(digits);
+	int sum = 0;
+
+	if (n < 2)
+		return 0;
+	/* From the right: every second digit doubled, 10-18 less 9. */
+	for (size_t i = 0; i < n; i++) {
+		int d = digits[n - 1 - i] - '0';
+
+		if (d < 0 || d > 9)
+			return 0;
+		if (i % 2 == 1) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+int val_bank_account(const char *method, const char *in, char *norm, size_t normsz, char *msg,
+		     size_t msgsz)
+{
+	int card = method != NULL && strcmp(method, "card") == 0;
+	int min = card ? VAL_CARD_MIN : VAL_ACCOUNT_MIN, max = card ? VAL_CARD_MAX : VAL_ACCOUNT_MAX;
+	char digits[VAL_MAX + 1];
+	struct val_text t;
+	size_t nd = 0;
+
+	if (val_prep(in, &t, msg, msgsz) < 0)
+		return val_error(norm, normsz);
+	/* Spaces come from how the number is printed on a card or voucher
+	 * (6222 0212 3456 7890); they are not part of it. */
+	for (size_t i = 0; i < t.n; i++) {
+		if (val_digit(t.cp[i]))
+			digits[nd++] = (char)t.cp[i];
+		else if (t.cp[i] != ' ') {
+			val_msg(msg, msgsz, "%s", _("only digits and spaces allowed"));
+			return val_error(norm, normsz);
+		}
+	}
+	digits[nd] = '\0';
+	if ((int)nd < min || (int)nd > max) {
+		val_msg(msg, msgsz, card ? _("card number: %d to %d digits (has %d)")
+					 : _("account number: %d to %d digits (has %d)"),
+			min, max, (int)nd);
+		return val_error(norm, normsz);
+	}
+	if (card && !val_luhn_ok(digits)) {
+		val_msg(msg, msgsz, "%s", _("card number check digit is wrong"));
+		str_wipe(digits, sizeof(digits));
+		return val_error(norm, normsz);
+	}
+	{
+		int rc = val_finish(VAL_OK, digits, norm, normsz, msg, msgsz);
+
+		str_wipe(digits, sizeof(digits));
+		return rc;
+	}
+}
+
+void val_account_mask(const char *digits, char *out, size_t size)
+{
+	size_t n = strlen(digits), at = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (n <= 8) {
+		/* Too short to show both ends: the last four only. */
+		for (size_t i = 0; i < n && at + 1 < size; i++)
+			out[at++] = i + 4 < n ? '*' : digits[i];
+		out[at] = '\0';
+		return;
+	}
+	/* 6222 **** **** 1234: the first and last four, the rest hidden in
+	 * groups of four (the groups tell the length, as on a card). */
+	for (size_t i = 0; i < n && at + 2 < size; i++) {
+		if (i > 0 && ((i % 4 == 0 && i < n - 4) || i == n - 4) && out[at - 1] != ' ')
+			out[at++] = ' ';
+		out[at++] = i < 4 || i >= n - 4 ? digits[i] : '*';
+	}
+	out[at] = '\0';
+}

@@ -59,4 +59,21 @@ int val_postcode(const char *in, char *norm, size_t normsz, char *msg, size_t ms
 /* YYYY-MM-DD or YYYYMMDD, a real date; normalised to YYYY-MM-DD. */
 int val_date(const char *in, char *norm, size_t normsz, char *msg, size_t msgsz);
 
+/* The payer's bank card (method "card": 12 to 19 digits and the Luhn
+ * check digit of ISO/IEC 7812) or bank account (a transfer: 8 to 32
+ * digits). Spaces between digits are accepted and dropped; the norm is
+ * the digits alone. */
+#define VAL_CARD_MIN 12
+#define VAL_CARD_MAX 19
+#define VAL_ACCOUNT_MIN 8
+#define VAL_ACCOUNT_MAX 32
+int val_bank_account(const char *method, const char *in, char *norm, size_t normsz, char *msg,
+		     size_t msgsz);
+/* 1 when the last digit is the Luhn check digit of the others. */
+int val_luhn_ok(const char *digits);
+/* "6222021234567890" -> "6222 **** **** 7890" (the first and last four;
+ * the hidden digits in groups of four); 8 digits or fewer: the last four
+ * only. */
+void val_account_mask(const char *digits, char *out, size_t size);
+
 #endif

@@ -8,9 +8,11 @@ noinst_LIBRARIES += libguitai_print.a
 libguitai_print_a_SOURCES = \
 	src/print/tmpl.c src/print/tmpl.h \
 	src/print/values.c src/print/values.h \
+	src/print/rows.c src/print/rows.h \
 	src/print/render.c src/print/render.h \
 	src/print/spool.c src/print/spool.h \
 	src/flow/print.c src/flow/print.h \
+	src/flow/settledoc.c src/flow/settledoc.h \
 	db/prints.c db/prints.h
 libguitai_print_a_CFLAGS = $(AM_CFLAGS) $(PRINT_CFLAGS) $(CUPS_CFLAGS)
 

@@ -26,6 +26,14 @@
 #define RENDER_TEXT_MAX 8192
 #define RENDER_MIN_FONT 5.0
 
+/* Where the flow puts a row: its page and top (mm, printable area). */
+struct render_place {
+	size_t row;
+	const struct tmpl_row *style;
+	int page;
+	double y, h;
+};
+
 struct render_state {
 	const struct tmpl *t;
 	cairo_t *cr;
@@ -35,15 +43,22 @@ struct render_state {
 	const struct render_opts *opts;
 	int page, pages;
 	char page_s[16], pages_s[16], copy_s[16];
+	long row;                    /* the flow row being drawn, -1 none */
+	struct render_place *places; /* the flow's layout */
+	size_t nplaces;
+	int tail_page;               /* the tail's page and top */
+	double tail_y;
 	char buf[RENDER_TEXT_MAX];
 };
 
 /* The renderer's own values first ({page}, {pages}, {copy}), then the
- * caller's. */
+ * row's ({row.KEY}, while a flow row is drawn), then the caller's. */
 static const char *render_lookup(void *arg, const char *key)
 {
 	struct render_state *rs = arg;
 
+	if (rs->row >= 0 && strncmp(key, "row.", 4) == 0 && rs->opts->rows != NULL)
+		return prows_get(rs->opts->rows, (size_t)rs->row, key + 4);
 	if (strcmp(key, "page") == 0)
 		return rs->page_s;
 	if (strcmp(key, "pages") == 0)
@@ -256,6 +271,7 @@ static int render_elem(struct render_state *rs, const struct tmpl_elem *e, struc
 		render_marks(rs, e);
 		break;
 	case TK_NEWPAGE:
+	case TK_FLOW:
 		break;
 	}
 	return 0;
@@ -268,6 +284,175 @@ static int render_furniture(const struct tmpl_elem *e)
 	return e->kind == TK_QR || e->kind == TK_FOOTER || e->kind == TK_REPRINT ||
 	       e->kind == TK_MARKS;
 }
+
+/* ---- the flow ------------------------------------------------------- */
+
+static double render_row_h(const struct tmpl_elem *flow, const struct tmpl_row *st)
+{
+	return st->h > 0 ? st->h : flow->rowh;
+}
+
+/* How far below its origin the tail reaches (mm): its lowest element. A
+ * text without a height is counted a line and a half of its size. */
+static double render_tail_h(const struct tmpl *t)
+{
+	double low = 0;
+
+	for (size_t i = (size_t)t->flow + 1; i < t->nelems; i++) {
+		const struct tmpl_elem *e = &t->elems[i];
+		double b = e->y + e->h;
+
+		if (e->kind == TK_QR || e->kind == TK_FOOTER || e->kind == TK_REPRINT ||
+		    e->kind == TK_MARKS)
+			continue;
+		if (e->kind == TK_LINE)
+			b = e->y2 > e->y ? e->y2 : e->y;
+		else if (e->kind == TK_TEXT && e->h <= 0)
+			b = e->y + 1.5 * (e->size > 0 ? e->size : t->font_size) / RENDER_PT_PER_MM;
+		if (b > low)
+			low = b;
+	}
+	return low;
+}
+
+static int render_add_place(struct render_state *rs, size_t row, const struct tmpl_row *st,
+			    int page, double y, double h)
+{
+	struct render_place *p = realloc(rs->places, (rs->nplaces + 1) * sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	rs->places = p;
+	p[rs->nplaces++] = (struct render_place){ row, st, page, y, h };
+	return 0;
+}
+
+/* Lay the rows out: each below the last, a new page when the next one
+ * (with the row it must stay with) does not fit above bottom=; a table's
+ * header row again at the top of the new page. Sets rs->pages. */
+static int render_flow_layout(struct render_state *rs, struct gt_err *err)
+{
+	const struct tmpl *t = rs->t;
+	const struct tmpl_elem *f = &t->elems[t->flow];
+	const struct print_rows *rows = rs->opts->rows;
+	size_t n = rows != NULL ? rows->n : 0;
+	double y = f->y, tail_h;
+	long header = -1;
+	int page = 0, at_top = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct tmpl_row *st = tmpl_row_find(t, rows->items[i].style), *next = NULL;
+		double h, gap, need;
+
+		if (st == NULL)
+			return err_set(err, _("template %s: no row style \"%s\" for the flow"), t->name,
+				       rows->items[i].style);
+		h = render_row_h(f, st);
+		gap = at_top ? 0 : st->gap;
+		need = gap + h;
+		if ((st->keep || st->title) && i + 1 < n) {
+			next = tmpl_row_find(t, rows->items[i + 1].style);
+			if (next != NULL)
+				need += next->gap + render_row_h(f, next);
+		}
+		if (!at_top && y + need > f->bottom + 0.01) {
+			page++;
+			y = f->top;
+			gap = 0;
+			at_top = 1;
+			/* A table going on: its header again, unless this row
+			 * starts something new. */
+			if (header >= 0 && !st->title && !st->repeat) {
+				const struct tmpl_row *hs = tmpl_row_find(t, rows->items[header].style);
+
+				if (render_add_place(rs, (size_t)header, hs, page, y, render_row_h(f, hs)) != 0)
+					return err_set(err, _("out of memory"));
+				y += render_row_h(f, hs);
+				at_top = 0;
+			}
+		}
+		y += gap;
+		if (render_add_place(rs, i, st, page, y, h) != 0)
+			return err_set(err, _("out of memory"));
+		y += h;
+		at_top = 0;
+		if (st->repeat)
+			header = (long)i;
+		else if (st->title)
+			header = -1;
+	}
+	/* The tail (signatures) below the last row, or on a page of its own. */
+	tail_h = render_tail_h(t);
+	if (tail_h > 0 && y + tail_h > f->bottom + 0.01 && !at_top) {
+		page++;
+		y = f->top;
+	}
+	rs->tail_page = page;
+	rs->tail_y = y;
+	rs->pages = page + 1;
+	return 0;
+}
+
+static void render_row(struct render_state *rs, const struct render_place *pl)
+{
+	const struct tmpl_row *st = pl->style;
+	const struct tmpl_columns *c = st->cols >= 0 ? &rs->t->columns[st->cols] : NULL;
+	double aw = rs->t->page_w - 2 * rs->t->margin, pad = 1.0;
+	double size = st->size > 0 ? st->size : rs->t->font_size;
+	double left = c != NULL ? c->x1[0] : 0, right = c != NULL ? c->x2[c->n - 1] : aw;
+
+	rs->row = (long)pl->row;
+	if (st->fill) {
+		cairo_save(rs->cr);
+		cairo_set_source_rgb(rs->cr, st->gray, st->gray, st->gray);
+		cairo_rectangle(rs->cr, left * RENDER_PT_PER_MM, pl->y * RENDER_PT_PER_MM,
+				(right - left) * RENDER_PT_PER_MM, pl->h * RENDER_PT_PER_MM);
+		cairo_fill(rs->cr);
+		cairo_restore(rs->cr);
+	}
+	for (size_t j = 0; j < st->ncells; j++) {
+		double x1 = c != NULL ? c->x1[j] : 0, x2 = c != NULL ? c->x2[j] : aw;
+
+		render_text(rs, x1 + pad, pl->y, x2 - x1 - 2 * pad, pl->h, size, st->bold,
+			    c != NULL ? c->align[j] : TA_LEFT, render_expand(rs, st->cells[j]), 1);
+	}
+	if (st->rule) {
+		cairo_save(rs->cr);
+		cairo_set_line_width(rs->cr, 0.5);
+		cairo_move_to(rs->cr, left * RENDER_PT_PER_MM, (pl->y + pl->h) * RENDER_PT_PER_MM);
+		cairo_line_to(rs->cr, right * RENDER_PT_PER_MM, (pl->y + pl->h) * RENDER_PT_PER_MM);
+		cairo_stroke(rs->cr);
+		cairo_restore(rs->cr);
+	}
+	rs->row = -1;
+}
+
+/* One page of a template with a flow: the head on the first, the rows
+ * laid out on this one, the tail where it fell. */
+static int render_flow_page(struct render_state *rs, struct gt_err *err)
+{
+	const struct tmpl *t = rs->t;
+
+	if (rs->page == 0)
+		for (size_t i = 0; i < (size_t)t->flow; i++)
+			if (!render_furniture(&t->elems[i]) && render_elem(rs, &t->elems[i], err) != 0)
+				return -1;
+	for (size_t i = 0; i < rs->nplaces; i++)
+		if (rs->places[i].page == rs->page)
+			render_row(rs, &rs->places[i]);
+	if (rs->page == rs->tail_page) {
+		cairo_save(rs->cr);
+		cairo_translate(rs->cr, 0, rs->tail_y * RENDER_PT_PER_MM);
+		for (size_t i = (size_t)t->flow + 1; i < t->nelems; i++)
+			if (!render_furniture(&t->elems[i]) && render_elem(rs, &t->elems[i], err) != 0) {
+				cairo_restore(rs->cr);
+				return -1;
+			}
+		cairo_restore(rs->cr);
+	}
+	return 0;
+}
+
 
 static cairo_status_t render_write(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -331,7 +516,10 @@ int render_pdf(const struct tmpl *t, tmpl_lookup_fn lookup, void *arg,
 	rs->arg = arg;
 	rs->opts = opts;
 	rs->pages = t->pages;
-	snprintf(rs->pages_s, sizeof(rs->pages_s), "%d", t->pages);
+	rs->row = -1;
+	if (t->flow >= 0 && render_flow_layout(rs, err) != 0)
+		goto cleanup;
+	snprintf(rs->pages_s, sizeof(rs->pages_s), "%d", rs->pages);
 	snprintf(rs->copy_s, sizeof(rs->copy_s), "%d", opts->copy > 0 ? opts->copy : 1);
 	surf = cairo_pdf_surface_create_for_stream(render_write, out, wpt, hpt);
 	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
@@ -349,7 +537,7 @@ int render_pdf(const struct tmpl *t, tmpl_lookup_fn lookup, void *arg,
 		scale = (t->page_w - 2 * opts->printer_margin_mm) / (t->page_w - 2 * margin);
 		margin = opts->printer_margin_mm;
 	}
-	for (size_t first = 0; rs->page < t->pages; rs->page++) {
+	for (size_t first = 0; rs->page < rs->pages; rs->page++) {
 		size_t i;
 
 		snprintf(rs->page_s, sizeof(rs->page_s), "%d", rs->page + 1);
@@ -367,13 +555,18 @@ int render_pdf(const struct tmpl *t, tmpl_lookup_fn lookup, void *arg,
 			if (render_elem(rs, e, err) != 0)
 				goto cleanup;
 		}
-		for (i = first; i < t->nelems && t->elems[i].kind != TK_NEWPAGE; i++) {
-			if (render_furniture(&t->elems[i]))
-				continue;
-			if (render_elem(rs, &t->elems[i], err) != 0)
+		if (t->flow >= 0) {
+			if (render_flow_page(rs, err) != 0)
 				goto cleanup;
+		} else {
+			for (i = first; i < t->nelems && t->elems[i].kind != TK_NEWPAGE; i++) {
+				if (render_furniture(&t->elems[i]))
+					continue;
+				if (render_elem(rs, &t->elems[i], err) != 0)
+					goto cleanup;
+			}
+			first = i + 1;
 		}
-		first = i + 1;
 		cairo_restore(rs->cr);
 		cairo_show_page(rs->cr);
 	}
@@ -395,6 +588,7 @@ cleanup:
 	if (surf != NULL)
 		cairo_surface_destroy(surf);
 	str_wipe(rs->buf, sizeof(rs->buf));
+	free(rs->places);
 	free(rs);
 	if (rc != 0)
 		render_buf_free(out);

@@ -15,6 +15,7 @@
 #define GUITAI_PRINT_RENDER_H
 
 #include <stddef.h>
+#include "print/rows.h"
 #include "print/tmpl.h"
 #include "util/err.h"
 
@@ -27,10 +28,14 @@ struct render_opts {
 	int copy;                  /* 1 first print; 2.. a reprint (draws `reprint`) */
 	double printer_margin_mm;  /* the printer's unprintable edge; 0 unknown */
 	const char *title;         /* PDF metadata title (no personal data) */
+	const struct print_rows *rows; /* a template with a flow: its rows ({row.KEY}) */
 };
 
 /* Render into out (which the caller frees with render_buf_free). The
- * renderer supplies {page} and {pages} itself. Errors name the template's
+ * renderer supplies {page} and {pages} itself. With a flow, the rows are
+ * laid out first (row heights are fixed, so that is arithmetic), then the
+ * pages drawn, so {pages} is known on the first page; a row whose style
+ * the template lacks is an error naming it. Errors name the template's
  * line when an element cannot be drawn. Render from one thread (the
  * process's main one): the font caches are released at exit. */
 int render_pdf(const struct tmpl *t, tmpl_lookup_fn lookup, void *arg,

@@ -281,6 +281,7 @@ static const struct {
 	{ "footer", TK_FOOTER, "y size", 1, 1, "y" },
 	{ "marks", TK_MARKS, "size", 0, 0, "" },
 	{ "newpage", TK_NEWPAGE, "", 0, 0, "" },
+	{ "flow", TK_FLOW, "y top bottom rowh", 0, 0, "y bottom" },
 };
 
 static int tmpl_word_in(const char *word, const char *list)
@@ -387,6 +388,13 @@ static int tmpl_cmd_draw(struct tmpl_parse_state *ps, size_t ci, struct tmpl_tok
 		} else if (strcmp(name, "gray") == 0) {
 			num = &e->gray;
 			max = 1;
+		} else if (strcmp(name, "top") == 0) {
+			num = &e->top;
+		} else if (strcmp(name, "bottom") == 0) {
+			num = &e->bottom;
+		} else if (strcmp(name, "rowh") == 0) {
+			num = &e->rowh;
+			max = 50;
 		}
 		if (num == NULL || tmpl_number(ps, &tok[i], 0, max, num, err) != 0)
 			return num == NULL ? tmpl_fail(ps, err, _("bad attribute \"%s\""), name) : -1;
@@ -439,11 +447,214 @@ static int tmpl_cmd_draw(struct tmpl_parse_state *ps, size_t ci, struct tmpl_tok
 		if ((e->text = tmpl_strdup(ps, strings[0], err)) == NULL)
 			return -1;
 	}
-	if (e->kind == TK_FOOTER && strstr(e->text, "{app.no}") == NULL)
-		return tmpl_fail(ps, err, _("the footer must carry {app.no}"));
+	if (e->kind == TK_FOOTER && strstr(e->text, "{app.no}") == NULL &&
+	    strstr(e->text, "{report.no}") == NULL)
+		return tmpl_fail(ps, err, _("the footer must carry the document's number: {app.no} "
+					    "or {report.no}"));
 	if (e->kind == TK_NEWPAGE)
 		t->pages++;
+	if (e->kind == TK_FLOW) {
+		double ah = t->page_h - 2 * t->margin;
+
+		if (t->flow >= 0)
+			return tmpl_fail(ps, err, _("a template has one flow"));
+		if (e->top == 0)
+			e->top = e->y;
+		if (e->rowh == 0)
+			e->rowh = 5;
+		if (e->bottom > ah + 0.01 || e->bottom < e->y + e->rowh || e->bottom < e->top + e->rowh)
+			return tmpl_fail(ps, err, _("the flow's bottom= must be below y= and top= and "
+						    "on the page"));
+		t->flow = (long)(t->nelems - 1);
+	}
+	if (t->flow >= 0 && t->pages > 1)
+		return tmpl_fail(ps, err, _("a template with a flow has no newpage: the flow "
+					    "makes the pages"));
 	return 0;
+}
+
+const struct tmpl_row *tmpl_row_find(const struct tmpl *t, const char *name)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].name, name) == 0)
+			return &t->rows[i];
+	return NULL;
+}
+
+static int tmpl_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 32)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* columns NAME "X1-X2[lcr] ..." */
+static int tmpl_cmd_columns(struct tmpl_parse_state *ps, struct tmpl_token *tok, size_t n,
+			    struct gt_err *err)
+{
+	struct tmpl *t = ps->t;
+	double aw = t->page_w - 2 * t->margin;
+	struct tmpl_columns c, *grown;
+	char spec[400], *save = NULL, *word;
+
+	if (n != 3 || tok[1].name || tok[1].quoted || tok[2].name || !tok[2].quoted)
+		return tmpl_fail(ps, err, _("usage: columns NAME \"X1-X2[l|c|r] ...\""));
+	if (!tmpl_name_ok(tok[1].value))
+		return tmpl_fail(ps, err, _("a name is a-z, 0-9, - and _ (at most 31)"));
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (strcmp(t->columns[i].name, tok[1].value) == 0)
+			return tmpl_fail(ps, err, _("columns %s defined twice"), tok[1].value);
+	memset(&c, 0, sizeof(c));
+	str_copy(c.name, sizeof(c.name), tok[1].value);
+	if (str_copy(spec, sizeof(spec), tok[2].value))
+		return tmpl_fail(ps, err, _("columns: too long"));
+	for (word = strtok_r(spec, " ", &save); word != NULL; word = strtok_r(NULL, " ", &save)) {
+		char *end, *dash;
+		double x1, x2;
+		size_t len = strlen(word);
+		enum tmpl_align a = TA_LEFT;
+
+		if (c.n == TMPL_MAX_CELLS)
+			return tmpl_fail(ps, err, _("columns: at most %d cells"), TMPL_MAX_CELLS);
+		if (len > 0 && (word[len - 1] == 'l' || word[len - 1] == 'c' || word[len - 1] == 'r')) {
+			a = word[len - 1] == 'r' ? TA_RIGHT : word[len - 1] == 'c' ? TA_CENTER : TA_LEFT;
+			word[len - 1] = '\0';
+		}
+		dash = strchr(word, '-');
+		if (dash == NULL)
+			return tmpl_fail(ps, err, _("columns: \"%s\" is not X1-X2"), word);
+		*dash = '\0';
+		errno = 0;
+		x1 = strtod(word, &end);
+		if (errno != 0 || end == word || *end != '\0')
+			return tmpl_fail(ps, err, _("columns: \"%s\" is not a number"), word);
+		x2 = strtod(dash + 1, &end);
+		if (errno != 0 || end == dash + 1 || *end != '\0')
+			return tmpl_fail(ps, err, _("columns: \"%s\" is not a number"), dash + 1);
+		if (!(x1 >= 0 && x2 > x1 && x2 <= aw + 0.01))
+			return tmpl_fail(ps, err, _("columns: a cell runs from X1 to a larger X2 within "
+						    "the printable width (%.0f mm)"), aw);
+		c.x1[c.n] = x1;
+		c.x2[c.n] = x2;
+		c.align[c.n] = a;
+		c.n++;
+	}
+	if (c.n == 0)
+		return tmpl_fail(ps, err, _("columns: no cell"));
+	grown = realloc(t->columns, (t->ncolumns + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return tmpl_fail(ps, err, _("out of memory"));
+	t->columns = grown;
+	t->columns[t->ncolumns++] = c;
+	return 0;
+}
+
+/* row NAME [cols=C] [size=] [h=] [gap=] [fill=G] [bold] [rule] [keep] [title] [repeat]
+ * "cell"... */
+static int tmpl_cmd_row(struct tmpl_parse_state *ps, struct tmpl_token *tok, size_t n,
+			struct gt_err *err)
+{
+	struct tmpl *t = ps->t;
+	struct tmpl_row r, *grown;
+
+	if (!ps->have_page)
+		return tmpl_fail(ps, err, _("the first command must be page"));
+	if (n < 2 || tok[1].name || tok[1].quoted || !tmpl_name_ok(tok[1].value))
+		return tmpl_fail(ps, err, _("usage: row NAME [cols=COLUMNS] [size=] [h=] [gap=] "
+					    "[fill=GRAY] [bold] [rule] [keep] [title] [repeat] \"cell\" ..."));
+	if (tmpl_row_find(t, tok[1].value) != NULL)
+		return tmpl_fail(ps, err, _("row %s defined twice"), tok[1].value);
+	memset(&r, 0, sizeof(r));
+	str_copy(r.name, sizeof(r.name), tok[1].value);
+	r.line = ps->line;
+	r.cols = -1;
+	r.gray = 0.9;
+	for (size_t i = 2; i < n; i++) {
+		double *num = NULL, max = 72;
+
+		if (tok[i].quoted && tok[i].name == NULL) {
+			if (r.ncells == TMPL_MAX_CELLS) {
+				tmpl_fail(ps, err, _("row: at most %d cells"), TMPL_MAX_CELLS);
+				goto fail;
+			}
+			if (tmpl_check_keys(ps, tok[i].value, err) != 0)
+				goto fail;
+			r.cells[r.ncells] = tmpl_strdup(ps, tok[i].value, err);
+			if (r.cells[r.ncells] == NULL)
+				goto fail;
+			r.ncells++;
+			continue;
+		}
+		if (tok[i].name == NULL) {
+			if (strcmp(tok[i].value, "bold") == 0)
+				r.bold = 1;
+			else if (strcmp(tok[i].value, "rule") == 0)
+				r.rule = 1;
+			else if (strcmp(tok[i].value, "keep") == 0)
+				r.keep = 1;
+			else if (strcmp(tok[i].value, "title") == 0)
+				r.title = 1;
+			else if (strcmp(tok[i].value, "repeat") == 0)
+				r.repeat = 1;
+			else {
+				tmpl_fail(ps, err, _("row has no flag \"%s\" (text goes in quotes)"),
+					  tok[i].value);
+				goto fail;
+			}
+			continue;
+		}
+		if (strcmp(tok[i].name, "cols") == 0) {
+			r.cols = -1;
+			for (size_t c = 0; c < t->ncolumns; c++)
+				if (strcmp(t->columns[c].name, tok[i].value) == 0)
+					r.cols = (int)c;
+			if (r.cols < 0) {
+				tmpl_fail(ps, err, _("no columns %s (define them above)"), tok[i].value);
+				goto fail;
+			}
+			continue;
+		}
+		if (strcmp(tok[i].name, "size") == 0)
+			num = &r.size;
+		else if (strcmp(tok[i].name, "h") == 0)
+			num = &r.h;
+		else if (strcmp(tok[i].name, "gap") == 0)
+			num = &r.gap;
+		else if (strcmp(tok[i].name, "fill") == 0) {
+			num = &r.gray;
+			max = 1;
+			r.fill = 1;
+		}
+		if (num == NULL) {
+			tmpl_fail(ps, err, _("row has no attribute \"%s\""), tok[i].name);
+			goto fail;
+		}
+		if (tmpl_number(ps, &tok[i], 0, max, num, err) != 0)
+			goto fail;
+	}
+	if (r.ncells == 0 || (r.cols < 0 && r.ncells != 1) ||
+	    (r.cols >= 0 && r.ncells > t->columns[r.cols].n)) {
+		tmpl_fail(ps, err, r.cols < 0 ? _("a row without cols= has one cell")
+				       : _("more cells than its columns have"));
+		goto fail;
+	}
+	grown = realloc(t->rows, (t->nrows + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		tmpl_fail(ps, err, _("out of memory"));
+		goto fail;
+	}
+	t->rows = grown;
+	t->rows[t->nrows++] = r;
+	return 0;
+fail:
+	for (size_t i = 0; i < r.ncells; i++)
+		free(r.cells[i]);
+	return -1;
 }
 
 static int tmpl_parse_line(struct tmpl_parse_state *ps, char *line, struct gt_err *err)
@@ -461,6 +672,10 @@ static int tmpl_parse_line(struct tmpl_parse_state *ps, char *line, struct gt_er
 		return tmpl_cmd_page(ps, tok, n, err);
 	if (strcmp(tok[0].value, "map") == 0)
 		return tmpl_cmd_map(ps, tok, n, err);
+	if (strcmp(tok[0].value, "columns") == 0)
+		return tmpl_cmd_columns(ps, tok, n, err);
+	if (strcmp(tok[0].value, "row") == 0)
+		return tmpl_cmd_row(ps, tok, n, err);
 	if (strcmp(tok[0].value, "include") == 0) {
 		if (n != 2 || !tok[1].quoted)
 			return tmpl_fail(ps, err, _("usage: include \"FILE\""));
@@ -539,6 +754,8 @@ static int tmpl_finish(struct tmpl_parse_state *ps, struct gt_err *err)
 	if (!have_footer)
 		return err_set(err, _("%s: no footer line (every page carries the application number, terminal and time)"),
 			       ps->file);
+	if (ps->t->nrows > 0 && ps->t->flow < 0)
+		return err_set(err, _("%s: row styles but no flow line to draw them"), ps->file);
 	return 0;
 }
 
@@ -563,6 +780,7 @@ int tmpl_parse(const char *text, size_t len, const char *file, const char *dir,
 	t->margin = 15;
 	t->font_size = 10;
 	t->pages = 1;
+	t->flow = -1;
 	str_copy(t->font, sizeof(t->font), "DejaVu Sans, WenQuanYi Micro Hei, Noto Sans CJK SC");
 	base = base ? base + 1 : file;
 	snprintf(t->name, sizeof(t->name), "%.*s", (int)strcspn(base, "."), base);
@@ -616,8 +834,13 @@ void tmpl_free(struct tmpl *t)
 		free(t->maps[i].value);
 		free(t->maps[i].text);
 	}
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t c = 0; c < t->rows[i].ncells; c++)
+			free(t->rows[i].cells[c]);
 	free(t->elems);
 	free(t->maps);
+	free(t->columns);
+	free(t->rows);
 	free(t);
 }
 

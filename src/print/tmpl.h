@@ -22,6 +22,31 @@
  *   marks   [size=]                      (registration marks at the corners)
  *   newpage
  *
+ * A document whose length depends on its data (the daily settlement) has a
+ * flow: rows the flow supplies, each drawn in a row style of the template,
+ * one after another, on as many pages as they take:
+ *
+ *   columns NAME "X1-X2[l|c|r] ..."      (cells of a row style, mm; l default)
+ *   row     NAME [cols=COLUMNS] [size=] [h=] [gap=] [fill=GRAY] [bold]
+ *           [rule] [keep] [title] [repeat] "cell" ...
+ *                                        (without cols: one cell, full width;
+ *                                         keep: stays with the next row;
+ *                                         title: a heading, kept with the next
+ *                                         row, ending the table above it;
+ *                                         repeat: a table header, drawn again
+ *                                         at the top of a page until the next
+ *                                         title)
+ *   flow    y= bottom= [top=] [rowh=]    (rows from y on the first page, from
+ *                                         top on later ones, never below
+ *                                         bottom; rowh the default height)
+ *
+ * A template with a flow has no newpage: what comes before the flow line is
+ * drawn on the first page, what comes after it (the tail: signatures) once
+ * below the last row, its y counted from there; the furniture (qr, footer,
+ * reprint, marks) on every page. Row cells take {row.KEY} placeholders, the
+ * values of each row. The footer carries the document's number: {app.no},
+ * or {report.no} for a document about no one application.
+ *
  * Text holds {key} placeholders ({key:full} for a personal number shown in
  * full); {{ and }} are literal braces. Every key is checked against the
  * flow's list when the template is read, so a misspelt key is an error
@@ -43,7 +68,10 @@ enum tmpl_kind {
 	TK_FOOTER,
 	TK_MARKS,
 	TK_NEWPAGE,
+	TK_FLOW,
 };
+
+#define TMPL_MAX_CELLS 12
 
 enum tmpl_align {
 	TA_LEFT,
@@ -65,6 +93,30 @@ struct tmpl_elem {
 	enum tmpl_align align;
 	char *label;            /* cell label, box caption */
 	char *text;             /* text, cell value, qr content, footer */
+	double top, bottom;     /* flow: start on later pages, lowest row end (mm) */
+	double rowh;            /* flow: a row's height unless its style says (mm) */
+};
+
+/* The cells of a row style: each from x1 to x2 (mm), aligned in it. */
+struct tmpl_columns {
+	char name[32];
+	size_t n;
+	double x1[TMPL_MAX_CELLS], x2[TMPL_MAX_CELLS];
+	enum tmpl_align align[TMPL_MAX_CELLS];
+};
+
+/* How the flow draws one kind of row. */
+struct tmpl_row {
+	char name[32];
+	int line;
+	int cols;               /* index into columns; -1: one cell, the full width */
+	size_t ncells;
+	char *cells[TMPL_MAX_CELLS];
+	double size;            /* points; 0 = the page's fontsize */
+	double h;               /* mm; 0 = the flow's rowh */
+	double gap;             /* mm of space above (not at the top of a page) */
+	double gray;            /* fill's gray */
+	int fill, bold, rule, keep, title, repeat;
 };
 
 struct tmpl_map {
@@ -83,8 +135,16 @@ struct tmpl {
 	size_t nelems, elems_cap;
 	struct tmpl_map *maps;
 	size_t nmaps, maps_cap;
-	int pages;              /* newpage count + 1 */
+	int pages;              /* newpage count + 1 (with a flow: as the rows need) */
+	struct tmpl_columns *columns;
+	size_t ncolumns;
+	struct tmpl_row *rows;
+	size_t nrows;
+	long flow;              /* index of the flow element, -1 none */
 };
+
+/* The row style called name, or NULL. */
+const struct tmpl_row *tmpl_row_find(const struct tmpl *t, const char *name);
 
 /* Is `key` a value the flow can supply? (Called for every placeholder.) */
 typedef int (*tmpl_key_fn)(const char *key);

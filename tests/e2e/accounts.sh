@@ -10,7 +10,10 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/e2e/tmux.sh"
 
-conf=$(write_config)
+conf=$(write_config "[print]
+templates = $top_srcdir/data/templates")
+# No print server at all: printing the settlement must say so, not hang.
+export CUPS_SERVER="$TEST_TMP/no-cupsd.sock"
 start_ui en_US.UTF-8 80 24 -c "$conf"
 check "no operator: the counter does not start" wait_exit
 check "no operator: exit status 1" grep -qx 1 "$TEST_TMP/ui.exit"
@@ -37,7 +40,7 @@ position = 经理
 [payment]
 method = cash
 INI
-app=$("$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator clerk)
+app=$(echo clerk123 | "$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator clerk)
 check "an application with its payment" test -n "$app"
 
 # approve_as NAME PASSWORD: type into the approval dialog.
@@ -91,6 +94,17 @@ keys y
 approve_as demo demo1234
 check "day closed" wait_for "closed, approved by demo; audit head at row"
 check "closed report carries the audit head" wait_for "Audit chain head at closing: row"
+keys F4
+check "save as PDF: asks where" wait_for "File to write"
+keys Enter
+check "saved as PDF" wait_for "Settlement (copy 1) saved to"
+SETTLE_PDF="$TEST_TMP/data/settlement-$(date +%F).pdf"
+check "the PDF: the day closed, the void and who approved it" \
+	sh -c "pdftotext -layout '$SETTLE_PDF' - | tr -d ' ' | grep -q 已结账 && pdftotext -layout '$SETTLE_PDF' - | grep -q 顾客要求取消 && pdftotext -layout '$SETTLE_PDF' - | grep -q 'demo'"
+keys F5
+check "print without a print server: says why" wait_for "Not printed:"
+check "the failed job is recorded" \
+	sh -c "sqlite3 '$TEST_TMP/data/guitai.db' \"SELECT state FROM print_jobs WHERE document = 'settlement' ORDER BY id DESC LIMIT 1\" | grep -qx failed"
 keys Escape
 
 keys 8

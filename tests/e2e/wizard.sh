@@ -73,18 +73,28 @@ keys F10
 check "step 4 payment" wait_for "4/5"
 check "invoice title defaults to the organisation" wait_for "深圳市测试科技有限公司"
 keys Tab Tab Tab
-keys Right Right Right
-check "payment method chosen from the list" wait_for "$(zh 'WeChat Pay')"
+keys Right Right
+check "payment method chosen from the list" wait_for "$(zh 'Bank card')"
 keys F10
-check "reference required for WeChat" wait_for "$(zh 'required')"
+check "reference required for a card" wait_for "$(zh 'required')"
 # The check put the cursor on the reference.
 type_text "4200001234202611210000"
+keys F10
+check "the payer's card required for a card payment" wait_for "$(zh 'required')"
+# Then on the account: typed with spaces, one digit wrong.
+type_text "6222 0212 3456 7895"
+keys F10
+check "a card number failing its check digit is refused" \
+	wait_for "$(zh 'card number check digit is wrong')"
+keys C-u
+type_text "6222 0212 3456 7894"
 keys F10
 check "step 5 review" wait_for "5/5"
 check "review names the region" wait_for "440300 深圳市"
 keys NPage
 check "review masks the ID number" wait_for "4403**********123X"
 check "review masks the mobile" wait_for "138****8000"
+check "review masks the payer's card" wait_for "6222 **** **** 7894"
 check "review shows the total" wait_for "450.00"
 keys F10
 check "submitted" wait_for "$(zh 'Application accepted')"
@@ -104,6 +114,9 @@ check "stored: organisation in Chinese" grep -q "^name = 深圳市测试科技�
 check "stored: handler ID normalised (x -> X)" grep -q "^id_number = 44030519900101123X" "$TEST_TMP/show.txt"
 check "stored: mobile" grep -q "^mobile = 13800138000" "$TEST_TMP/show.txt"
 check "stored: payment reference" grep -q "^reference = 4200001234202611210000" "$TEST_TMP/show.txt"
+check "stored: the payer's card, digits only" grep -q "^account = 6222021234567894$" "$TEST_TMP/show.txt"
+check "database file holds no card number in clear" \
+	sh -c "! grep -qa 6222021234567894 '$TEST_TMP/data/guitai.db'"
 check "stored: region from the USCC" grep -q "^city = 440300" "$TEST_TMP/show.txt"
 check "stored: postcode" grep -q "^postcode = 518057" "$TEST_TMP/show.txt"
 check "database file holds no ID number in clear" \

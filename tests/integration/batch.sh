@@ -86,6 +86,7 @@ tax_number = 91440300708461136T
 [payment]
 method = wechat            ; cash | card | wechat | alipay | transfer
 reference = 4200001234202611210000
+; account = the payer's card (card) or bank account (transfer) number
 INI
 
 # variant NAME SED-SCRIPT: a copy of the example changed by sed; prints its path.
@@ -103,6 +104,8 @@ check "example: one line, an application number" \
 check "example: nothing on stderr" test ! -s "$ERR"
 app1=$(head -n 1 "$OUT")
 check "the number carries today's date" test "${app1:4:8}" = "$(date +%Y%m%d)"
+check "no --operator: stored as the system account that ran it" \
+	sh -c "'$GUITAI' -c '$conf' audit list --limit 10 | grep -q \"	@$(id -un)	batch.stored	$app1\""
 
 run show "$app1"
 check "show: exit 0" rc_is 0
@@ -133,10 +136,15 @@ app2=$(head -n 1 "$OUT")
 check "second batch: exit 0" rc_is 0
 check "second batch: next number" \
 	test "${app2%-*}" = "${app1%-*}" -a "$((10#${app2##*-}))" -eq "$((10#${app1##*-} + 1))"
-run issue --batch "$EXAMPLE" --operator clerk
+printf 'clerk-pw-1234\n' > "$TEST_TMP/clerk.pw"
+"$GUITAI" -c "$conf" operator add clerk --role supervisor --password-file "$TEST_TMP/clerk.pw" \
+	> /dev/null 2>&1
+run issue --batch "$EXAMPLE" --operator clerk --password-file "$TEST_TMP/clerk.pw"
 app3=$(head -n 1 "$OUT")
 check "third batch (--operator): next number again" \
 	test "$((10#${app3##*-}))" -eq "$((10#${app2##*-} + 1))"
+check "third batch: stored as the operator who logged in" \
+	sh -c "'$GUITAI' -c '$conf' audit list --limit 10 | grep -q \"	clerk	batch.stored	$app3\""
 
 # Windows line ends and a byte-order mark are read as well.
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$EXAMPLE"; } > "$TEST_TMP/crlf.ini"
@@ -175,6 +183,35 @@ check "several bad fields: one line per field" \
 	test "$(cut -d: -f1 "$OUT" | sort | uniq -d | wc -l)" -eq 0
 check "several bad fields: nothing stored" test "$(stored_count)" -eq "$stored"
 
+# --- the payer's account: for a card or a transfer, checked, masked --------------
+stored=$(stored_count)
+f=$(variant card-no-account 's/^method = wechat /method = card /')
+run issue --batch "$f"
+check "card without the payer's card number: exit 3" rc_is 3
+check "card without its number: payment.account required" out_has '^payment\.account: required$'
+f=$(variant card-bad 's/^method = wechat /method = card /
+s/^reference = .*/reference = POS778899\naccount = 6222 0212 3456 7895/')
+run issue --batch "$f"
+check "card number failing its check digit: exit 3" rc_is 3
+check "card number failing its check digit: says so" out_has '^payment\.account: .*check digit'
+check "card number failing its check digit: not echoed" sh -c "! grep -qF 7895 '$OUT'"
+f=$(variant cash-account 's/^method = wechat /method = cash /
+s/^reference = .*/account = 6222021234567894/')
+run issue --batch "$f"
+check "an account with a cash payment: refused" out_has '^payment\.account: only for card or transfer'
+check "refused accounts: nothing stored" test "$(stored_count)" -eq "$stored"
+f=$(variant transfer 's/^method = wechat /method = transfer /
+s/^reference = .*/reference = HD20261121001\naccount = 4405 0110 0623 0000 1234/')
+run issue --batch "$f"
+check "transfer with the payer's account: exit 0" rc_is 0
+app_tr=$(head -n 1 "$OUT")
+run show "$app_tr"
+check "transfer: account shown masked" out_has '^account = 4405 \*\*\*\* \*\*\*\* \*\*\*\* 1234$'
+run show "$app_tr" --full
+check "transfer: account kept as digits, spaces dropped" out_has '^account = 44050110062300001234$'
+check "database holds no account number in clear" \
+	sh -c "! grep -qa 44050110062300001234 '$TEST_TMP/data/guitai.db'"
+
 # --- USCC whose check character fails: refused unless a reason is given ------------
 f=$(variant uscc-check 's/^id_number = 91440300708461136T$/id_number = 91440300708461136A/
 s/^tax_number = .*/tax_number = 91440300708461136A/')
@@ -191,7 +228,7 @@ check "USCC with a reason but no supervisor: says --by" out_has '--by SUPERVISOR
 # A supervisor approves the override (issue 6).
 printf 'boss-pass-1234\n' > "$TEST_TMP/boss.pw"
 printf 'boss-pass-1234\n' | "$GUITAI" -c "$conf" operator add boss --role supervisor \
-	--password-file - > /dev/null 2>&1
+	--password-file - --by clerk --by-password-file "$TEST_TMP/clerk.pw" > /dev/null 2>&1
 run issue --batch "$f" --by boss --by-password-file "$TEST_TMP/boss.pw"
 check "USCC with a reason: exit 0" rc_is 0
 app_ovr=$(head -n 1 "$OUT")

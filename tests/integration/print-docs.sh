@@ -149,7 +149,7 @@ check "application form: the declaration of section IV, with names and date" \
 check "application form: signature, seal and date boxes" \
 	has "$AF" 法定代表人签字 经办人签字 单位公章 "日期："
 check "application form: counter-use block (site, operator, time)" \
-	has "$AF" 以下由受理点填写 受理点测试受理点 受理人batch 受理时间
+	has "$AF" 以下由受理点填写 受理点测试受理点 受理人@$(id -un) 受理时间
 check "application form: application number and footer with terminal and time" \
 	has "$AF" "申请编号：$APP" "申请编号$APP" "终端T01" 打印时间 "第1/1页" "第1份"
 check "application form: first copy carries no reprint mark" lacks "$AF" 次打印
@@ -174,7 +174,7 @@ check "receipt: items with prices and the total in figures and capitals" \
 	has "$RC_PDF" 收费凭证 "USB Key 介质" 机构证书服务费 电子签章服务费 50.00 200.00 \
 	"¥ 450.00" 肆佰伍拾元整
 check "receipt: payment method and reference, operator, time" \
-	has "$RC_PDF" 微信支付 4200001234202611210000 收款人batch 收款时间
+	has "$RC_PDF" 微信支付 4200001234202611210000 收款人@$(id -un) 收款时间
 check "receipt: the e-invoice goes to the masked mobile and e-mail" \
 	has "$RC_PDF" "138****8000" "l***@example.com" 开具电子发票
 check "receipt: no personal number in full" lacks "$RC_PDF" 13800138000 lisi@example.com \

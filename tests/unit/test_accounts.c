@@ -38,6 +38,10 @@
 #define HDL_ID "44030519900101123X"
 #define REP_ID "440304198502280023"
 #define MOBILE "13800138000"
+#define CARD "6222021234567894"          /* Luhn-valid */
+#define CARD_SPACED "6222 0212 3456 7894"
+#define CARD_SHOWN "6222 **** **** 7894"
+#define ACCOUNT "44050110062300001234"
 
 struct tmp {
 	char dir[256];
@@ -153,6 +157,11 @@ static void write_batch(const struct tmp *t, const char *path, const char *metho
 		"[handler]\nname = 李四\nid_type = resident\nid_number = " HDL_ID "\n"
 		"mobile = %s\nemail = lisi@example.com\nposition = 经理\n"
 		"[payment]\nmethod = %s\nreference = %s\n", mobile, method, reference);
+	/* A card or transfer needs the payer's account (spaces as typed). */
+	if (strcmp(method, "card") == 0)
+		fprintf(f, "account = " CARD_SPACED "\n");
+	else if (strcmp(method, "transfer") == 0)
+		fprintf(f, "account = " ACCOUNT "\n");
 	assert_int_equal(fclose(f), 0);
 }
 
@@ -263,6 +272,29 @@ static void test_payments(void **state)
 	assert_string_equal(p.operator_name, "wang");
 	assert_string_equal(p.invoice, "yes");
 	assert_int_equal(p.day, ctx_today_ymd());
+	/* The payer's card: sealed in the row (never the digits), shown
+	 * masked, found by the keyed index. */
+	{
+		char shown[48];
+		struct search_hit hits[4];
+		size_t n;
+
+		assert_true(p.account_len > strlen(CARD));
+		assert_null(memmem(p.account, p.account_len, CARD, strlen(CARD)));
+		payment_account_shown(&t->ctx, &p, shown, sizeof(shown));
+		assert_string_equal(shown, CARD_SHOWN);
+		assert_int_equal(search_run(&t->ctx, CARD_SPACED, SEARCH_AUTO, hits, 4, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(hits[0].app.app_no, a1);
+		assert_string_equal(hits[0].account, CARD_SHOWN);
+		assert_int_equal(search_run(&t->ctx, "6222021234567895", SEARCH_ACCOUNT, hits, 4, &n,
+					    &err), 0);
+		assert_int_equal(n, 0);
+		/* A row moved to another application does not open. */
+		strcpy(p.app_no, "T01-20200101-0001");
+		payment_account_shown(&t->ctx, &p, shown, sizeof(shown));
+		assert_string_equal(shown, "(sealed)");
+	}
 
 	/* No approver, no reason: refused. */
 	assert_int_equal(payment_reverse(&t->ctx, p1, PAYMENT_VOID, "reason", "", &v, &err), -1);
@@ -274,6 +306,18 @@ static void test_payments(void **state)
 	assert_int_equal(p.amount_fen, -45000);
 	assert_int_equal(p.original, p1);
 	assert_string_equal(p.approved_by, "boss");
+	/* The void carries the card it goes back to; the day's report shows it masked. */
+	{
+		char shown[48];
+		struct report rep;
+
+		payment_account_shown(&t->ctx, &p, shown, sizeof(shown));
+		assert_string_equal(shown, CARD_SHOWN);
+		assert_int_equal(report_daily(&t->ctx, ctx_today_ymd(), &rep, &err), 0);
+		assert_int_equal(rep.n_reversals, 1);
+		assert_string_equal(rep.reversal_accounts[0], CARD_SHOWN);
+		report_free(&rep);
+	}
 	/* The payment itself is unchanged and now reversed. */
 	assert_int_equal(ledger_get(t->ctx.store, p1, &p, &err), 0);
 	assert_int_equal(p.amount_fen, 45000);
@@ -283,10 +327,27 @@ static void test_payments(void **state)
 	assert_int_equal(payment_reverse(&t->ctx, v, PAYMENT_VOID, "x", "boss", &r, &err), -1);
 
 	/* Paid again by another method once nothing stands. */
-	assert_int_equal(payment_take_again(&t->ctx, a2, "cash", "", &again, &err), -1);
-	assert_int_equal(payment_take_again(&t->ctx, a1, "wechat", "", &again, &err), -1);
-	assert_int_equal(payment_take_again(&t->ctx, a1, "cash", "", &again, &err), 0);
+	assert_int_equal(payment_take_again(&t->ctx, a2, "cash", "", NULL, &again, &err), -1);
+	assert_int_equal(payment_take_again(&t->ctx, a1, "wechat", "", NULL, &again, &err), -1);
+	/* A card needs its number, a cash payment none; a bad card number
+	 * is refused before anything is written. */
+	assert_int_equal(payment_take_again(&t->ctx, a1, "card", "POS-2", NULL, &again, &err), -1);
+	assert_int_equal(payment_take_again(&t->ctx, a1, "cash", "", CARD, &again, &err), -1);
+	assert_int_equal(payment_take_again(&t->ctx, a1, "card", "POS-2", "6222021234567895", &again,
+					    &err), -1);
+	assert_non_null(strstr(err.msg, "check digit is wrong"));
+	/* Taken again from a bank account: that account is found too. */
+	assert_int_equal(payment_take_again(&t->ctx, a1, "transfer", "V-9", ACCOUNT, &again, &err),
+			 0);
 	assert_true(again > v);
+	{
+		struct search_hit hits[4];
+		size_t n;
+
+		assert_int_equal(search_run(&t->ctx, ACCOUNT, SEARCH_ACCOUNT, hits, 4, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(hits[0].app.app_no, a1);
+	}
 
 	/* A payment of an earlier day is refunded, not voided. */
 	sql(t, "INSERT INTO payments (app_no, kind, method, amount_fen, reference, service, "
@@ -443,7 +504,7 @@ static void test_settlement(void **state)
 		long long id;
 
 		memset(&p, 0, sizeof(p));
-		assert_int_equal(payment_take_again(&t->ctx, a, "cash", "", &id, &err), -1);
+		assert_int_equal(payment_take_again(&t->ctx, a, "cash", "", NULL, &id, &err), -1);
 		assert_int_equal(payment_reverse(&t->ctx, base + 3, PAYMENT_VOID, "x", "boss", &id,
 						 &err), -1);
 		assert_non_null(strstr(err.msg, "closed"));

@@ -324,6 +324,40 @@ static void test_region_consistency(void **state)
 	assert_check_ok(AF_ORG_COUNTY);
 }
 
+/* The payer's account: required for a card or a transfer (card numbers
+ * Luhn-checked), refused with the other methods; stored as digits. */
+static void test_payment_account(void **state)
+{
+	(void)state;
+	fill_valid(&app);
+	app_set(&app, AF_PAY_METHOD, "card");
+	app_set(&app, AF_PAY_REFERENCE, "POS778899");
+	assert_check(AF_PAY_ACCOUNT, VAL_ERROR, "required");
+	app_set(&app, AF_PAY_ACCOUNT, "6222 0212 3456 7894");
+	assert_string_equal(app_get(&app, AF_PAY_ACCOUNT), "6222021234567894");
+	assert_check_ok(AF_PAY_ACCOUNT);
+	app_set(&app, AF_PAY_ACCOUNT, "6222021234567895");
+	assert_check(AF_PAY_ACCOUNT, VAL_ERROR, "check digit");
+	app_set(&app, AF_PAY_METHOD, "transfer");
+	assert_check_ok(AF_PAY_ACCOUNT);
+	app_set(&app, AF_PAY_METHOD, "wechat");
+	assert_check(AF_PAY_ACCOUNT, VAL_ERROR, "only for card or transfer");
+	app_set(&app, AF_PAY_ACCOUNT, "");
+	assert_check_ok(AF_PAY_ACCOUNT);
+	app_set(&app, AF_PAY_METHOD, "transfer");
+	assert_check(AF_PAY_ACCOUNT, VAL_ERROR, "required");
+	/* Masked wherever it is shown. */
+	{
+		char shown[64];
+
+		app_set(&app, AF_PAY_ACCOUNT, "6222021234567894");
+		app_display_value(&app, AF_PAY_ACCOUNT, shown, sizeof(shown), 0);
+		assert_string_equal(shown, "6222 **** **** 7894");
+		app_display_value(&app, AF_PAY_ACCOUNT, shown, sizeof(shown), 1);
+		assert_string_equal(shown, "6222021234567894");
+	}
+}
+
 static void test_payment_reference(void **state)
 {
 	(void)state;
@@ -494,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_contact_fields),
 		cmocka_unit_test(test_region_consistency),
 		cmocka_unit_test(test_payment_reference),
+		cmocka_unit_test(test_payment_account),
 		cmocka_unit_test(test_invoice),
 		cmocka_unit_test(test_text_hygiene),
 		cmocka_unit_test(test_derive_region),

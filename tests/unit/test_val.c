@@ -28,6 +28,8 @@ static char norm[512], msg[512];
 #define MAIL(s) val_email((s), ARGS)
 #define POST(s) val_postcode((s), ARGS)
 #define DATE(s) val_date((s), ARGS)
+#define CARD(s) val_bank_account("card", (s), ARGS)
+#define ACCT(s) val_bank_account("transfer", (s), ARGS)
 
 /* Poison both buffers so a validator that forgets to write them fails. */
 static void reset(void)
@@ -514,6 +516,50 @@ static void test_date(void **state)
 	ERR(DATE(""), "is empty");
 }
 
+/* The payer's card (12-19 digits, Luhn) or bank account (8-32 digits). */
+static void test_bank_account(void **state)
+{
+	char out[64];
+
+	(void)state;
+	OK(CARD("6222021234567894"), "6222021234567894");
+	OK(CARD("6222 0212 3456 7894"), "6222021234567894");
+	OK(CARD("  6222 0212 3456 7894 "), "6222021234567894");
+	/* Full-width digits from an IME are digits. */
+	OK(CARD("\xEF\xBC\x96" "222021234567894"), "6222021234567894");
+	OK(CARD("6217000000123456786"), "6217000000123456786");   /* 19 digits */
+	OK(CARD("4111111111111111"), "4111111111111111");
+	ERR(CARD("6222021234567895"), "check digit is wrong");
+	ERR(CARD("62220212345"), "12 to 19 digits (has 11)");
+	ERR(CARD("62170000001234567860"), "(has 20)");
+	ERR(CARD("6222-0212-3456-7894"), "only digits and spaces");
+	ERR(CARD("6222O21234567894"), "only digits");
+	ERR(CARD(""), "");
+	OK(ACCT("44050110062300001234"), "44050110062300001234");
+	OK(ACCT("4405 0110 0623 0000 1234"), "44050110062300001234");
+	OK(ACCT("12345678"), "12345678");
+	/* No check digit for an account: a transfer takes what the voucher says. */
+	OK(ACCT("6222021234567895"), "6222021234567895");
+	ERR(ACCT("1234567"), "8 to 32 digits (has 7)");
+	ERR(ACCT("123456789012345678901234567890123"), "(has 33)");
+	assert_true(val_luhn_ok("79927398713"));
+	assert_false(val_luhn_ok("79927398710"));
+	assert_false(val_luhn_ok("7"));
+	val_account_mask("6222021234567894", out, sizeof(out));
+	assert_string_equal(out, "6222 **** **** 7894");
+	val_account_mask("6217000000123456786", out, sizeof(out));
+	assert_string_equal(out, "6217 **** **** *** 6786");
+	val_account_mask("44050110062300001234", out, sizeof(out));
+	assert_string_equal(out, "4405 **** **** **** 1234");
+	val_account_mask("12345678", out, sizeof(out));
+	assert_string_equal(out, "****5678");
+	val_account_mask("123456789", out, sizeof(out));
+	assert_string_equal(out, "1234 * 6789");
+	/* A small buffer cuts, never overflows. */
+	val_account_mask("6222021234567894", out, 8);
+	assert_true(strlen(out) <= 7 && strncmp(out, "6222", 4) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_email_invalid),
 		cmocka_unit_test(test_postcode),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_bank_account),
 	};
 	return cmocka_run_group_tests_name("val", tests, NULL, NULL);
 }

@@ -73,6 +73,9 @@ check "guitai is killed (SIGKILL)" kill -KILL "$pid"
 check "  and gone" sh -c "for i in \$(seq 50); do kill -0 $pid 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 check "both are pending" test "$("$GUITAI" -c "$conf" token pending | sort | tr '\n' ' ')" = \
 	"$(printf '%s\n' "$app_a" "$app_b" | sort | tr '\n' ' ')"
+"$GUITAI" -c "$conf" token pending --details > "$TEST_TMP/details.txt"
+check "headless, the same list: A stopped at the write, its certificate not on the key" \
+	grep -qE "^$app_a	write	begun	[0-9a-f]+	$serial_a	not-on-key	1	" "$TEST_TMP/details.txt"
 
 # 3. Started again with the key back.
 unset P11FAULT_FAIL_CALL

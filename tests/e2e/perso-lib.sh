@@ -76,6 +76,20 @@ wait_row() {
 	return 1
 }
 
+# type_secret TEXT: type into a hidden (PIN) field and wait until the
+# cursor has moved past it, so the screen then shows whatever typing it
+# showed — a check that it is not there cannot pass merely early.
+type_secret() {
+	local before i=0
+	before=$(tm display -p -t ui '#{cursor_x}')
+	type_text "$1"
+	while [ "$(tm display -p -t ui '#{cursor_x}')" -ne $((before + ${#1})) ]; do
+		[ "$i" -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # not_on_screen TEXT: the screen does not show TEXT now.
 not_on_screen() {
 	! screen | grep -qF -- "$1"

@@ -3,17 +3,20 @@
 # 80x24, right after an application is submitted in the wizard, on a blank
 # SoftHSM2 key. The screen says which key it is about to initialise; the
 # PIN is typed twice and never shows; a PIN against the key's rules gets
-# the rule's message; the steps and the progress bar show; the end shows
-# subject, serial, validity and the SHA-256 fingerprint — checked against
-# the certificate read back from the key. Then the seal sheet, receipt and
-# hand-over slip go to the private cupsd's cups-pdf queue and are followed
-# until completed.
+# the rule's message; the steps and the progress bar show, and keep being
+# drawn while a slow key generates its key pair (our PKCS#11 wrapper,
+# tests/fixtures/p11-fault.c, holds C_GenerateKeyPair for 3 s); the end
+# shows subject, serial, validity and the SHA-256 fingerprint — checked
+# against the certificate read back from the key. Then the seal sheet,
+# receipt and hand-over slip go to the private cupsd's cups-pdf queue and
+# are followed until completed.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/e2e/tmux.sh"
 . "$top_srcdir/tests/e2e/perso-lib.sh"
 
 PIN=Kq7x2mW9
-perso_setup
+export P11FAULT_MODULE="$SOFTHSM_MODULE" P11FAULT_DELAY_CALL=C_GenerateKeyPair P11FAULT_DELAY_MS=3000
+perso_setup "module = $top_builddir/tests/fixtures/p11fault.so"
 check "CA ready" test -d "$TEST_TMP/data/ca"
 
 start_ui zh_CN.UTF-8 80 24 -c "$conf"
@@ -41,9 +44,8 @@ keys y
 
 # The PIN: the rules first, then typed twice without echo.
 check "the PIN prompt states the key's rules" wait_for "6 至 16"
-type_text "111111"
-sleep 0.3
-check "a typed PIN does not show" not_on_screen "111111"
+check "a PIN is typed (the cursor moves past it)" type_secret "111111"
+check "  and does not show" not_on_screen "111111"
 keys Enter
 check "a PIN of one repeated digit gets the rule's message" \
 	wait_for "$(zh 'The PIN must not be one character repeated.')"
@@ -55,15 +57,31 @@ sequence=$(zh 'The PIN must not be a simple sequence such as 123456.')
 check "a simple sequence gets its rule's message" wait_for "${sequence:0:8}"
 keys Enter
 check "asked again after the second refusal" wait_for "6 至 16"
-type_text "$PIN"
-sleep 0.3
-check "the PIN typed does not show" not_on_screen "$PIN"
+check "the PIN is typed" type_secret "$PIN"
+check "  and does not show" not_on_screen "$PIN"
 keys Enter
 check "asked a second time" wait_for "$(zh 'Type the same PIN again:')"
-type_text "$PIN"
-sleep 0.3
-check "the PIN typed again does not show" not_on_screen "$PIN"
+check "the PIN is typed again" type_secret "$PIN"
+check "  and does not show" not_on_screen "$PIN"
 keys Enter
+
+# Mid-run, while the key generates: the steps so far, the bar, the clock.
+keygen=$(zh 'Generate the key pair on the key')
+check "the running step is marked" wait_for "▶ $keygen" 20
+screen > "$TEST_TMP/mid.txt"
+sed 's/^/#   /' "$TEST_TMP/mid.txt"
+for step in 'Find the blank key' 'Initialise the key' 'Set the PIN'; do
+	check "  done before it: $step" grep -qF "✓ $(zh "$step")" "$TEST_TMP/mid.txt"
+done
+check "  the steps after it are not done" sh -c "! grep -qF '✓ $(zh 'CA issues the certificate')' '$TEST_TMP/mid.txt'"
+check "  the bar is part filled" grep -qE '\[#+\.+\]' "$TEST_TMP/mid.txt"
+secs() { screen | grep -oE "[0-9]+ $(zh '%ld s' | sed 's/%ld //')" | head -n 1 | grep -oE '^[0-9]+'; }
+t0=$(secs)
+sleep 1.6
+t1=$(secs)
+check "  the elapsed time goes on while the key works ($t0 s, then $t1 s)" \
+	test -n "$t0" -a -n "$t1" -a "${t1:-0}" -gt "${t0:-0}"
+check "  the PIN is not on the screen" not_on_screen "$PIN"
 
 # The steps, the progress and the end in one window.
 check "the key is personalised" wait_for "$(zh 'The key is personalised and proved.')" 60

@@ -346,7 +346,11 @@ static void perso_mailer_send(struct perso_screen *ps)
 		str_copy(ps->pinfo.msg, sizeof(ps->pinfo.msg), err.msg);
 		goto out;
 	}
-	if (print_copy(ps->ctx, ps->app_no, PRINT_PIN_MAILER, &copy, &err) != 0 &&
+	if (print_next_copy(ps->ctx, ps->app_no, PRINT_PIN_MAILER, &copy, &err) != 0) {
+		str_copy(ps->pinfo.msg, sizeof(ps->pinfo.msg), err.msg);
+		goto out;
+	}
+	if (copy > 1 && print_copy(ps->ctx, ps->app_no, PRINT_PIN_MAILER, &copy, &err) != 0 &&
 	    ui_approve(ps->ctx, SESSION_APPROVE_REPRINT, ps->app_no, err.msg, supervisor,
 		       sizeof(supervisor)) != 1) {
 		str_copy(ps->pinfo.msg, sizeof(ps->pinfo.msg), err.msg);
@@ -406,6 +410,21 @@ static const char *perso_end_hint(const struct perso_screen *ps)
 
 /* ---- one run ----------------------------------------------------------- */
 
+/* The window's size for the terminal now (80x24 at least), centred. */
+static void perso_fit(struct perso_screen *ps)
+{
+	ps->w = COLS - 4 < 92 ? COLS - 4 : 92;
+	ps->h = LINES - 2 < 26 ? LINES - 2 : 26;
+	if (ps->win == NULL) {
+		ps->win = newwin(ps->h, ps->w, (LINES - ps->h) / 2, (COLS - ps->w) / 2);
+		ps->panel = new_panel(ps->win);
+		return;
+	}
+	wresize(ps->win, ps->h, ps->w);
+	move_panel(ps->panel, (LINES - ps->h) / 2, (COLS - ps->w) / 2);
+	touchwin(stdscr);
+}
+
 /* Run a personalisation (pin NULL: random) or a roll-back on the window.
  * 1 personalised / rolled back, 0 not, -1 quit requested. */
 static int perso_screen_run(struct gt_ctx *ctx, const char *app_no, const char *key_line,
@@ -431,10 +450,7 @@ static int perso_screen_run(struct gt_ctx *ctx, const char *app_no, const char *
 		return 0;
 	}
 	ps.start = time(NULL);
-	ps.w = COLS - 4 < 92 ? COLS - 4 : 92;
-	ps.h = LINES - 2 < 26 ? LINES - 2 : 26;
-	ps.win = newwin(ps.h, ps.w, (LINES - ps.h) / 2, (COLS - ps.w) / 2);
-	ps.panel = new_panel(ps.win);
+	perso_fit(&ps);
 	ps.st = PERSO_JOB_RUNNING;
 	curs_set(0);
 	for (;;) {
@@ -446,6 +462,8 @@ static int perso_screen_run(struct gt_ctx *ctx, const char *app_no, const char *
 		perso_draw(&ps, rollback ? _("Rolling back; this cannot be cancelled.") :
 			   _("Esc: cancel (safe until the CA is asked)"));
 		k = ui_getkey_ms(ctx, 100);
+		if (k.is_key && k.ch == KEY_RESIZE)
+			perso_fit(&ps);
 		if (!rollback && (ui_key_is_exit(k) || (!k.is_key && k.ch == 27))) {
 			perso_job_cancel(job);
 			snprintf(ps.line, sizeof(ps.line), "%s", _("Cancelling…"));
@@ -487,6 +505,10 @@ static int perso_screen_run(struct gt_ctx *ctx, const char *app_no, const char *
 		k = ui_getkey_ms(ctx, 200);
 		if (k.is_key && k.ch == UI_KEY_TICK)
 			continue;
+		if (k.is_key && k.ch == KEY_RESIZE) {
+			perso_fit(&ps);
+			continue;
+		}
 		if (ui_key_is_exit(k)) {
 			rc = k.ch == UI_KEY_IDLE ? 0 : -1;
 			break;
@@ -743,7 +765,11 @@ int ui_keys_pending(struct gt_ctx *ctx)
 			act = 1;
 		else if (!k.is_key && (k.ch == 'x' || k.ch == 'X'))
 			act = 2;
-		if (act == 1) {
+		if (act == 1 && list[cur].rolling_back) {
+			/* Half revoked: resuming could write a revoked
+			 * certificate to the key. */
+			snprintf(msg, sizeof(msg), "%s", _("A roll-back of it was begun: X finishes it."));
+		} else if (act == 1) {
 			char app_no[APP_NO_MAX];
 			int p;
 

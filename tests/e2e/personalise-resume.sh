@@ -152,5 +152,6 @@ check "neither PIN is in any file but the test's PIN file" \
 keys F12
 check "F12 leaves" wait_exit
 check "exit status 0" grep -qx 0 "$TEST_TMP/ui.exit"
+check "no sanitizer report on the terminal" sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t ui -S -200 | grep -qE 'Sanitizer|runtime error'"
 cups_stop
 done_testing

@@ -138,5 +138,6 @@ check "audit trail intact" test $? -eq 0
 keys F12
 check "F12 leaves" wait_exit
 check "exit status 0" grep -qx 0 "$TEST_TMP/ui.exit"
+check "no sanitizer report on the terminal" sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t ui -S -200 | grep -qE 'Sanitizer|runtime error'"
 cups_stop
 done_testing

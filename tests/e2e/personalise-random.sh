@@ -90,6 +90,35 @@ check "audit: no mailer recorded as lost" sh -c "! grep -q pin_mailer_lost '$TES
 "$GUITAI" -c "$conf" audit verify > /dev/null 2>&1
 check "audit trail intact" test $? -eq 0
 
+# A second application whose mailer never prints: the operator leaves
+# anyway; the PIN is gone and the audit trail says the key needs a reset.
+cupsdisable counter
+app_first=$app_no
+check "a second application is entered and submitted" enter_application
+app2=$app_no
+keys Enter
+check "  its form fails on the stopped queue" wait_row "$(zh 'Application form')" "$(zh 'failed')" 30
+keys Escape
+wait_for "$(zh 'Personalise a blank key for this application now?')" > /dev/null
+keys y
+wait_for "${random_msg:0:8}" > /dev/null
+keys y
+check "  its key is personalised" wait_for "$(zh 'The key is personalised and proved.')" 60
+check "  its mailer fails" wait_row "$mailer" "$(zh 'failed')" 30
+keys Enter
+wait_for "$(zh 'PIN mailer not printed')" > /dev/null
+keys y
+check "  leaving is allowed once confirmed" wait_for "$(zh 'Seal-impression sheet')"
+keys Escape
+wait_for "$(zh 'Jobs still printing')" 3 > /dev/null && keys y
+check "  back at the menu" wait_for "$(zh 'New issuance')"
+"$GUITAI" -c "$conf" audit list --limit 1000 > "$TEST_TMP/audit2.txt"
+check "audit: the lost mailer is recorded for the second key only" \
+	sh -c "grep -E 'token\.pin_mailer_lost' '$TEST_TMP/audit2.txt' | grep -qF '$app2' &&
+	       ! grep -E 'token\.pin_mailer_lost' '$TEST_TMP/audit2.txt' | grep -qF '$app_first'"
+check "  naming the PIN reset" sh -c "grep -F '$app2' '$TEST_TMP/audit2.txt' | grep -q 'PIN reset'"
+cupsenable counter
+
 keys F12
 check "F12 leaves" wait_exit
 check "exit status 0" grep -qx 0 "$TEST_TMP/ui.exit"

@@ -1,5 +1,8 @@
 /* Home menu of the services (those not built yet say so when chosen), and
- * the offer to resume an unfinished application after log-in. */
+ * the offer to resume an unfinished application after log-in. Key
+ * personalisations left unfinished (a killed program, a pulled key) are
+ * counted on entry and after each service, said on the home screen, and
+ * listed under K (screens/personalise.c). */
 #include "config.h"
 #include "screens/ui.h"
 #include "screens/accounts.h"
@@ -26,6 +29,7 @@ enum home_action {
 	HOME_REPRINT,
 	HOME_SETTLE,
 	HOME_RESUME,
+	HOME_KEYS,
 	HOME_LOGOUT,
 	HOME_COUNT
 };
@@ -46,6 +50,7 @@ static const struct {
 	[HOME_REPRINT] = { "9", N_("Reprint"), 1 },
 	[HOME_SETTLE] = { "0", N_("Daily settlement"), 1 },
 	[HOME_RESUME] = { "R", N_("Resume an unfinished application"), 1 },
+	[HOME_KEYS] = { "K", N_("Unfinished key personalisations"), 1 },
 	[HOME_LOGOUT] = { "L", N_("Log out"), 1 },
 };
 
@@ -111,12 +116,12 @@ int ui_resume_offer(struct gt_ctx *ctx)
 	return quit ? -1 : 0;
 }
 
-static void home_render(struct gt_ctx *ctx, int cur, const char *msg)
+static void home_render(struct gt_ctx *ctx, int cur, const char *msg, int keys_pending)
 {
 	char line[200];
 
 	ui_frame(ctx, _("Services"), ctx->operator_name,
-		 _("↑↓ choose  Enter open  1-9/0/R/L shortcut  F1 help  F12 quit"));
+		 _("↑↓ choose  Enter open  1-9/0/R/K/L shortcut  F1 help  F12 quit"));
 	ui_clear_body();
 	for (int i = 0; i < HOME_COUNT; i++) {
 		int y = ui_body_top() + 1 + i + (i >= HOME_RESUME ? 1 : 0);
@@ -130,6 +135,14 @@ static void home_render(struct gt_ctx *ctx, int cur, const char *msg)
 		ui_put(stdscr, y, 4, COLS - 8, line);
 		attroff(A_REVERSE | A_DIM);
 	}
+	if (keys_pending > 0) {
+		/* Until dealt with: a certificate may be issued and on no key. */
+		snprintf(line, sizeof(line), _("! %d key personalisation(s) unfinished: K resumes or "
+					       "rolls them back."), keys_pending);
+		attron(COLOR_PAIR(UI_C_WARN) | A_BOLD);
+		ui_put(stdscr, ui_body_top() + 2 + HOME_COUNT + 1, 4, COLS - 8, line);
+		attroff(COLOR_PAIR(UI_C_WARN) | A_BOLD);
+	}
 	ui_message(msg, UI_C_WARN);
 	move(ui_body_top() + 1 + cur + (cur >= HOME_RESUME ? 1 : 0), 4);
 	refresh();
@@ -138,14 +151,14 @@ static void home_render(struct gt_ctx *ctx, int cur, const char *msg)
 int ui_home(struct gt_ctx *ctx)
 {
 	char msg[300] = "";
-	int cur = 0;
+	int cur = 0, keys_pending = ui_keys_pending_count(ctx);
 
 	curs_set(0);
 	for (;;) {
 		struct ui_key k;
 		int act = -1;
 
-		home_render(ctx, cur, msg);
+		home_render(ctx, cur, msg, keys_pending);
 		k = ui_getkey(ctx);
 		if (k.is_key && k.ch == UI_KEY_TICK)
 			continue;
@@ -203,7 +216,11 @@ int ui_home(struct gt_ctx *ctx)
 			if (home_pick_draft(ctx, 0, app_no, sizeof(app_no), &quit) == 1 &&
 			    ui_wizard(ctx, app_no) < 0)
 				return -1;
+		} else if (act == HOME_KEYS) {
+			if (ui_keys_pending(ctx) < 0)
+				return -1;
 		}
+		keys_pending = ui_keys_pending_count(ctx);
 		curs_set(0);
 	}
 }

@@ -87,6 +87,14 @@ int ui_read_card(struct gt_ctx *ctx, struct application *app, enum app_person wh
 const char *ui_key_state_text(struct gt_ctx *ctx);
 void ui_key_stop(void);
 int ui_personalise(struct gt_ctx *ctx, const char *app_no);
+/* After a key is personalised: the print screen with the seal sheet (when
+ * an e-seal was ordered), receipt and hand-over slip not printed yet. 0
+ * back, -1 quit requested. */
+int ui_print_after_key(struct gt_ctx *ctx, const char *app_no);
+/* The home menu's unfinished personalisations: list, resume on the key or
+ * roll back (0 back, -1 quit requested); and how many there are. */
+int ui_keys_pending(struct gt_ctx *ctx);
+int ui_keys_pending_count(struct gt_ctx *ctx);
 
 /* Screens. */
 int ui_login(struct gt_ctx *ctx);          /* 1 logged in, 0 quit */

@@ -501,14 +501,7 @@ static enum wizard_move wizard_review(struct gt_ctx *ctx, struct application *ap
 					} else if (p == 1) {
 						/* With the key done: the seal sheet (when an
 						 * e-seal was ordered), receipt and hand-over slip. */
-						enum print_doc after[3];
-						size_t ndocs = 0;
-
-						if (strcmp(app_get(app, AF_ESEAL), "yes") == 0)
-							after[ndocs++] = PRINT_SEAL_SHEET;
-						after[ndocs++] = PRINT_RECEIPT;
-						after[ndocs++] = PRINT_HANDOVER;
-						if (ui_print(ctx, app->app_no, after, ndocs) < 0)
+						if (ui_print_after_key(ctx, app->app_no) < 0)
 							move = WIZ_QUIT;
 					}
 				}

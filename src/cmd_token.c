@@ -1,6 +1,7 @@
 /* `guitai token list|info|personalise|pending|readers`; see cmd_token.h. */
 #include "config.h"
 #include "cmd_token.h"
+#include "flow/keydesk.h"
 #include "flow/personalise.h"
 #include "token/catalog.h"
 #include "token/p11.h"
@@ -28,7 +29,7 @@ static void cmd_token_usage(void)
 				"       guitai token info [--serial S | --label L]\n"
 				"       guitai token personalise APPNO [--pin-file F] [--reader R] "
 				"[--mailer FILE] [--rollback]\n"
-				"       guitai token pending\n"
+				"       guitai token pending [--details]\n"
 				"       guitai token readers [--wait SECONDS]\n"));
 }
 
@@ -306,6 +307,43 @@ int cmd_token_issue(struct gt_ctx *ctx, const char *app_no, const char *token,
 				     pin_file, mailer, 0);
 }
 
+/* `token pending --details`: what the home menu's K shows, one line an
+ * application: number, last step and whether it finished, the key, the
+ * certificate and whether it is on the key, how many valid certificates a
+ * roll-back would revoke, why the last run stopped. */
+static int cmd_token_pending_details(struct gt_ctx *ctx)
+{
+	static const char *const steps[PERSO_STEPS] = {
+		[PERSO_FIND] = "none", [PERSO_INIT] = "init", [PERSO_PIN] = "init",
+		[PERSO_KEYGEN] = "keygen", [PERSO_CSR] = "issue", [PERSO_ISSUE] = "issue",
+		[PERSO_WRITE] = "write", [PERSO_PROOF] = "proof", [PERSO_DONE] = "finish",
+	};
+	struct keydesk_pending *list = calloc(256, sizeof(*list));
+	struct gt_err err;
+	size_t n = 0;
+
+	if (list == NULL)
+		return EXIT_FAILURE;
+	if (keydesk_pending(ctx, list, 256, &n, &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		free(list);
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct keydesk_pending *p = &list[i];
+
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p->app_no,
+		       p->rolling_back ? "rollback" : steps[p->step],
+		       p->rolling_back || !p->step_done ? "begun" : "done",
+		       p->token_serial[0] ? p->token_serial : "-",
+		       p->cert_serial[0] ? p->cert_serial : "-",
+		       !p->cert_serial[0] ? "-" : p->cert_on_key ? "on-key" : "not-on-key",
+		       p->valid_certs, p->reason[0] ? p->reason : "-");
+	}
+	free(list);
+	return EXIT_SUCCESS;
+}
+
 static int cmd_token_readers(struct gt_ctx *ctx, int argc, char **argv)
 {
 	struct pcsc_reader readers[PCSC_MAX_READERS];
@@ -362,6 +400,8 @@ int cmd_token_main(struct gt_ctx *ctx, int argc, char **argv)
 			printf("%s\n", apps[i]);
 		return EXIT_SUCCESS;
 	}
+	if (argc == 3 && strcmp(argv[1], "pending") == 0 && strcmp(argv[2], "--details") == 0)
+		return cmd_token_pending_details(ctx);
 	if (argc >= 3 && strcmp(argv[1], "personalise") == 0) {
 		const char *pin_file = NULL, *reader = NULL, *mailer = NULL;
 		int rollback = 0;

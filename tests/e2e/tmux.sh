@@ -14,13 +14,24 @@ tm() {
 start_ui() {
 	local lang=$1 cols=$2 rows=$3
 	shift 3
+	local try
 	tm kill-session -t ui 2>/dev/null
 	rm -f "$TEST_TMP/stty.after" "$TEST_TMP/ui.exit"
-	tm new-session -d -s ui -x "$cols" -y "$rows" \
-		"env LANG=$lang LC_ALL=$lang LANGUAGE= GUITAI_LOCALEDIR='$GUITAI_LOCALEDIR' \
-		 ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' \
-		 '$GUITAI' $*; echo \$? > '$TEST_TMP/ui.exit'; \
-		 stty -a > '$TEST_TMP/stty.after' 2>&1; sleep 600"
+	# Killing the last session ends the server; on a loaded machine a
+	# new session can reach that server while it is going and vanish
+	# with it. Then start it again (bounded).
+	for try in 1 2 3 4 5; do
+		tm new-session -d -s ui -x "$cols" -y "$rows" \
+			"env LANG=$lang LC_ALL=$lang LANGUAGE= GUITAI_LOCALEDIR='$GUITAI_LOCALEDIR' \
+			 ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' \
+			 '$GUITAI' $*; echo \$? > '$TEST_TMP/ui.exit'; \
+			 stty -a > '$TEST_TMP/stty.after' 2>&1; sleep 600" 2>/dev/null
+		sleep 0.2
+		tm has-session -t ui 2>/dev/null && return 0
+		diag "tmux session did not start (try $try); starting it again"
+		sleep 0.3
+	done
+	return 1
 }
 
 screen() {

@@ -1,7 +1,9 @@
 /* `guitai token list|info|personalise|pending|readers`; see cmd_token.h. */
 #include "config.h"
 #include "cmd_token.h"
+#include "flow/issue.h"
 #include "flow/keydesk.h"
+#include "flow/print.h"
 #include "flow/personalise.h"
 #include "token/catalog.h"
 #include "token/p11.h"
@@ -28,7 +30,7 @@ static void cmd_token_usage(void)
 	fprintf(stderr, "%s", _("usage: guitai token list\n"
 				"       guitai token info [--serial S | --label L]\n"
 				"       guitai token personalise APPNO [--pin-file F] [--reader R] "
-				"[--mailer FILE] [--rollback]\n"
+				"[--mailer-printer NAME] [--rollback]\n"
 				"       guitai token pending [--details]\n"
 				"       guitai token readers [--wait SECONDS]\n"));
 }
@@ -180,26 +182,53 @@ static int cmd_token_read_pin(const char *path, char *pin, size_t size)
 	return rc;
 }
 
-/* The PIN mailer of [token] pin = random: the one file a PIN may go to,
- * created 0600 and never overwritten. */
-static int cmd_token_mailer(const char *path, const char *app_no, const char *pin)
+static void cmd_token_mailer_progress(void *arg, const struct print_job_info *info)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	FILE *f;
-	int ok;
+	(void)arg;
+	fprintf(stderr, _("PIN mailer: job %lld on %s: %s\n"), info->row_id,
+		info->dest[0] ? info->dest : _("(default printer)"), spool_state_name(info->state));
+}
 
-	if (fd < 0) {
-		fprintf(stderr, "guitai: %s: %s\n", path, strerror(errno));
-		return -1;
+/* The PIN mailer of [token] pin = random, printed and followed to its end:
+ * the page is the only place the PIN goes (no file, no database, no log).
+ * 0 printed; -1 not printed — the loss is audited and the key named, as
+ * it needs a PIN reset. */
+static int cmd_token_mailer(struct gt_ctx *ctx, const char *app_no, const char *printer,
+			    const char *pin, const char *token_serial)
+{
+	struct application *app = calloc(1, sizeof(*app));
+	struct print_job *job = NULL;
+	struct print_job_info info;
+	struct gt_err err;
+	int rc = -1;
+
+	memset(&info, 0, sizeof(info));
+	if (app == NULL) {
+		err_set(&err, "%s", _("out of memory"));
+		goto report;
 	}
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		return -1;
+	if (issue_load(ctx, app_no, app, &err) != 0 ||
+	    print_start(ctx, app, PRINT_PIN_MAILER, NULL, pin, printer, NULL, &job, &err) != 0)
+		goto report;
+	print_wait(ctx, job, &info, cmd_token_mailer_progress, NULL);
+	print_job_free(job);
+	if (info.state == SPOOL_COMPLETED) {
+		rc = 0;
+		goto cleanup;
 	}
-	ok = fprintf(f, "%s %s\n%s %s\n", _("Application"), app_no, _("PIN"), pin) > 0;
-	ok = fclose(f) == 0 && ok;
-	return ok ? 0 : -1;
+	err_set(&err, "%s", info.msg[0] ? info.msg : _(spool_state_label(info.state)));
+report:
+	fprintf(stderr, _("guitai: the PIN mailer was not printed: %s\n"), err.msg);
+	fprintf(stderr, _("guitai: key %s is personalised but nobody knows its PIN: "
+			  "it needs a PIN reset\n"), token_serial);
+	if (keydesk_mailer_lost(ctx, app_no, token_serial, &err) != 0)
+		log_msg("token: mailer loss of %s not audited: %s", app_no, err.msg);
+cleanup:
+	if (app != NULL) {
+		app_clear(app);
+		free(app);
+	}
+	return rc;
 }
 
 static void cmd_token_progress(void *arg, enum perso_step step, const char *msg)
@@ -230,9 +259,12 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		}
 		o.pin = pin;
 	}
-	if (!rollback && ctx->cfg.token_random_pin && mailer == NULL) {
-		fprintf(stderr, "%s", _("guitai: [token] pin = random needs --mailer FILE\n"));
-		return CMD_TOKEN_USAGE;
+	/* A random PIN lives only on its mailer: no key is touched while the
+	 * printer could not print it. */
+	if (!rollback && ctx->cfg.token_random_pin && print_ready(ctx, mailer, &err) != 0) {
+		fprintf(stderr, _("guitai: [token] pin = random prints a PIN mailer, and %s\n"),
+			err.msg);
+		return EXIT_FAILURE;
 	}
 	o.app_no = app_no;
 	o.reader = reader;
@@ -284,7 +316,8 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		OPENSSL_cleanse(&res, sizeof(res));
 		return rc == PERSO_INVALID ? CMD_TOKEN_INVALID : EXIT_FAILURE;
 	}
-	if (res.random_pin[0] != '\0' && cmd_token_mailer(mailer, app_no, res.random_pin) != 0) {
+	if (res.random_pin[0] != '\0' &&
+	    cmd_token_mailer(ctx, app_no, mailer, res.random_pin, res.token_serial) != 0) {
 		OPENSSL_cleanse(&res, sizeof(res));
 		return EXIT_FAILURE;
 	}
@@ -411,7 +444,7 @@ int cmd_token_main(struct gt_ctx *ctx, int argc, char **argv)
 				pin_file = argv[++i];
 			else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
 				reader = argv[++i];
-			else if (strcmp(argv[i], "--mailer") == 0 && i + 1 < argc)
+			else if (strcmp(argv[i], "--mailer-printer") == 0 && i + 1 < argc)
 				mailer = argv[++i];
 			else if (strcmp(argv[i], "--rollback") == 0)
 				rollback = 1;

@@ -3,7 +3,7 @@
  *   guitai token list
  *   guitai token info [--serial S | --label L] [--module PATH]
  *   guitai token personalise APPNO [--pin-file F] [--reader R]
- *                            [--mailer FILE] [--rollback]
+ *                            [--mailer-printer NAME] [--rollback]
  *   guitai token pending         applications whose personalisation did
  *                                not finish
  *   guitai token readers [--wait SECONDS]   PC/SC readers, cards, ATR model

@@ -65,7 +65,7 @@ static void main_usage(FILE *out)
 		"  payment take APPNO --method M [--reference R] [--account N]\n"
 		"  search QUERY [--kind app|uscc|name|id|mobile|account] [--limit N]\n"
 		"                       find applications (personal numbers masked)\n"
-		"  issue --batch FILE --token auto|READER [--pin-file F] [--mailer FILE]\n"
+		"  issue --batch FILE --token auto|READER [--pin-file F] [--mailer-printer NAME]\n"
 		"                       ... and personalise a blank key for it (issue 4)\n"
 		"  token list | info [--serial S] | readers | pending\n"
 		"  token personalise APPNO [--pin-file F] [--rollback]\n"
@@ -124,7 +124,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		{ "by-password-file", required_argument, NULL, 'P' },
 		{ "token", required_argument, NULL, 'T' },
 		{ "pin-file", required_argument, NULL, 'N' },
-		{ "mailer", required_argument, NULL, 'M' },
+		{ "mailer-printer", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct issue_batch_result *res;

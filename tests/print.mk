@@ -10,6 +10,7 @@ PRINT_TESTS = \
 	tests/integration/print-docs.sh \
 	tests/integration/print-cups.sh \
 	tests/integration/print-token.sh \
+	tests/integration/token-mailer.sh \
 	tests/integration/settle-print.sh \
 	tests/integration/settle-doc.sh
 TESTS += $(PRINT_TESTS)

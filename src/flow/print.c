@@ -1059,6 +1059,24 @@ int print_list(struct gt_ctx *ctx, const char *app_no, struct print_job_info *ou
 	return 0;
 }
 
+int print_ready(struct gt_ctx *ctx, const char *printer, struct gt_err *err)
+{
+	struct spool_status st;
+	int stopped, rejecting;
+
+	if (printer == NULL)
+		printer = ctx->cfg.print_printer;
+	if (spool_printer(printer, &st, &stopped, &rejecting) != 0)
+		return err_set(err, "%s", st.fault == SPOOL_NO_SERVER ? _("no print server")
+				   : st.fault == SPOOL_NO_DEFAULT ? _("no default printer")
+				   : _("no such printer"));
+	if (stopped)
+		return err_set(err, _("printer %s is stopped"), st.dest);
+	if (rejecting)
+		return err_set(err, _("printer %s is not accepting jobs"), st.dest);
+	return 0;
+}
+
 void print_printer_status(struct gt_ctx *ctx, char *out, size_t size)
 {
 	struct spool_status st;

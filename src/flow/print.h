@@ -136,6 +136,12 @@ void print_wait(struct gt_ctx *ctx, struct print_job *job, struct print_job_info
 /* Stop following (the worker is told to stop and joined) and free. */
 void print_job_free(struct print_job *job);
 
+/* Whether printer (NULL = [print] printer, else the CUPS default) would
+ * take a job now: 0 ready, -1 with a sentence for the operator (no print
+ * server, no such printer, stopped, not accepting). Asked before making a
+ * PIN that only its mailer will carry. */
+int print_ready(struct gt_ctx *ctx, const char *printer, struct gt_err *err);
+
 /* The configured printer in a few words for the status bar: its name
  * and "ready", "stopped", "not accepting", or "no print server", "no
  * such printer", "no default printer" (translated). */

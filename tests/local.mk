@@ -2,7 +2,10 @@
 # test); integration and e2e tests are shell scripts on tests/lib.sh. All of
 # them print TAP.
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-UNIT_LDADD = $(GUITAI_LIBS) $(CMOCKA_LIBS)
+UNIT_LDADD = tests/unit/libtestutil.a $(GUITAI_LIBS) $(CMOCKA_LIBS)
+# The temporary-directory and configuration set-up several tests share.
+check_LIBRARIES = tests/unit/libtestutil.a
+tests_unit_libtestutil_a_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
 
 EXTRA_DIST += tests/lib.sh
 

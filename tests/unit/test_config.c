@@ -3,6 +3,7 @@
  * key, errors naming the file and line, a missing explicit file, and the
  * per-user file under $XDG_CONFIG_HOME. Each test has its own directory. */
 #include "config.h"
+#include "testutil.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,27 +25,18 @@ struct tmp {
 
 static struct gt_config cfg;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
 static int make_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
 	char path[600];
 
 	if (t == NULL)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/guitai-config.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(t->dir) == NULL) {
+	if (tu_tmpdir(t->dir, sizeof(t->dir), "config") != 0) {
 		free(t);
 		return -1;
 	}
 	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
-	setenv("HOME", t->dir, 1);
 	snprintf(path, sizeof(path), "%s/xdg-config", t->dir);
 	setenv("XDG_CONFIG_HOME", path, 1);
 	snprintf(path, sizeof(path), "%s/xdg-data", t->dir);
@@ -56,7 +48,7 @@ static int make_tmp(void **state)
 static int remove_tmp(void **state)
 {
 	struct tmp *t = *state;
-	int rc = nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	int rc = tu_rmtree(t->dir);
 
 	free(t);
 	return rc;

@@ -3,6 +3,7 @@
  * tampering, wrong row, unknown key) and scrypt password hashes. Each test
  * works in its own temporary directory. */
 #include "config.h"
+#include "testutil.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -26,21 +27,13 @@ struct tmp {
 	char path[512];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
 static int make_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
 
 	if (t == NULL)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/guitai-crypto.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(t->dir) == NULL) {
+	if (tu_tmpdir(t->dir, sizeof(t->dir), "crypto") != 0) {
 		free(t);
 		return -1;
 	}
@@ -52,7 +45,7 @@ static int make_tmp(void **state)
 static int remove_tmp(void **state)
 {
 	struct tmp *t = *state;
-	int rc = nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	int rc = tu_rmtree(t->dir);
 
 	free(t);
 	return rc;

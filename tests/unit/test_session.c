@@ -3,6 +3,7 @@
  * data directory, adding operators, logging in, the lock after five wrong
  * passwords, and disabled operators. Each test has its own directory. */
 #include "config.h"
+#include "testutil.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,47 +30,24 @@ struct tmp {
 	int open;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
 static int write_config(const struct tmp *t, const char *extra)
 {
-	const char *top = getenv("top_srcdir");
-	FILE *f = fopen(t->conf, "w");
-
-	if (top == NULL || *top == '\0')
-		top = ".";
-	if (f == NULL)
-		return -1;
-	fprintf(f, "[terminal]\nid = T01\nsite = 测试受理点\n"
-		"[paths]\ndata_dir = %s/data\n"
-		"[data]\ncatalog = %s/data/catalog.ini\nregions = %s/data/regions.tsv\n"
-		"[log]\nfile = %s/guitai.log\n%s",
-		t->dir, top, top, t->dir, extra);
-	return fclose(f);
+	return tu_write_config(t->conf, t->dir, extra);
 }
 
 /* A temporary directory, a configuration for it, and an open context. */
 static int make_ctx(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
 	struct gt_err err;
 
 	if (t == NULL)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/guitai-session.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(t->dir) == NULL) {
+	if (tu_tmpdir(t->dir, sizeof(t->dir), "session") != 0) {
 		free(t);
 		return -1;
 	}
 	*state = t;
-	setenv("HOME", t->dir, 1);
-	unsetenv("XDG_CONFIG_HOME");
-	unsetenv("XDG_DATA_HOME");
 	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
 	if (write_config(t, "") != 0)
 		return -1;
@@ -88,7 +66,7 @@ static int remove_ctx(void **state)
 
 	if (t->open)
 		ctx_close(&t->ctx);
-	rc = nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	rc = tu_rmtree(t->dir);
 	free(t);
 	return rc;
 }

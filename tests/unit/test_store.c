@@ -4,6 +4,7 @@
  * messages for a damaged, newer or read-only database. Each test works in
  * its own temporary directory. */
 #include "config.h"
+#include "testutil.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -38,23 +39,15 @@ struct tmp {
 
 static struct application app, back;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
 /* A temporary directory with a key file and an open store in it. */
 static int make_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
 	struct gt_err err;
 
 	if (t == NULL)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/guitai-store.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(t->dir) == NULL) {
+	if (tu_tmpdir(t->dir, sizeof(t->dir), "store") != 0) {
 		free(t);
 		return -1;
 	}
@@ -77,7 +70,7 @@ static int remove_tmp(void **state)
 	store_close(t->st);
 	crypto_keyring_wipe(&t->ring);
 	chmod(t->db, 0600);
-	rc = nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	rc = tu_rmtree(t->dir);
 	free(t);
 	return rc;
 }

@@ -48,33 +48,7 @@ echo "# $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed '
 conf=$(write_config "[print]
 templates = $top_srcdir/data/templates
 allow_reprint = yes")
-cat > "$TEST_TMP/app.ini" <<'INI'
-[application]
-service = new
-project = szjsgws
-cert_type = org
-term_years = 1
-eseal = yes
-[organization]
-name = 深圳市测试科技有限公司
-id_type = uscc
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_type = resident
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_type = resident
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-[payment]
-method = wechat
-reference = 4200001234202611210000
-INI
+write_app "$TEST_TMP/app.ini"
 APP=$("$top_builddir/guitai" -c "$conf" issue --batch "$TEST_TMP/app.ini") || { echo "cannot store the application"; exit 2; }
 
 read -r r_med r_p90 < <("$BENCH" -c "$conf" --app "$APP" render --runs "$RENDER_RUNS" | stats)

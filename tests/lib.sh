@@ -75,6 +75,13 @@ add_demo_operator() {
 	printf 'demo1234\n' | "$GUITAI" -c "$1" operator add demo --role supervisor --password-file -
 }
 
+# write_app FILE [EXTRA]: the batch example the tests share
+# (tests/fixtures/app-org.ini), then EXTRA (INI text: sections it lacks).
+write_app() {
+	cat "$top_srcdir/tests/fixtures/app-org.ini" > "$1" &&
+		if [ -n "${2:-}" ]; then printf '%s\n' "$2" >> "$1"; fi
+}
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

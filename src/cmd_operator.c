@@ -41,8 +41,7 @@ static void cmd_operator_usage(void)
 				"standard input,\nthe new password first, then the --by password.\n"));
 }
 
-/* First line of a file ("-": the next line of standard input). */
-static int cmd_operator_read_password(const char *path, char *out, size_t size)
+int cmd_read_secret(const char *path, char *out, size_t size, const char *what)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	int rc = -1;
@@ -53,12 +52,13 @@ static int cmd_operator_read_password(const char *path, char *out, size_t size)
 	}
 	if (fgets(out, (int)size, f) != NULL) {
 		out[strcspn(out, "\r\n")] = '\0';
-		rc = 0;
+		rc = out[0] != '\0' ? 0 : -1;
 	}
 	if (f != stdin)
 		fclose(f);
 	if (rc != 0)
-		fprintf(stderr, _("guitai: no password in %s\n"),
+		/* TRANSLATORS: "no password in standard input" */
+		fprintf(stderr, _("guitai: no %s in %s\n"), what,
 			strcmp(path, "-") == 0 ? _("standard input") : path);
 	return rc;
 }
@@ -117,7 +117,7 @@ int cmd_approve(struct gt_ctx *ctx, const char *action, const char *app_no, cons
 					"(their password from --by-password-file or standard input)\n"));
 		return -1;
 	}
-	if (cmd_operator_read_password(pwfile ? pwfile : "-", password, sizeof(password)) != 0)
+	if (cmd_read_secret(pwfile ? pwfile : "-", password, sizeof(password), _("password")) != 0)
 		return -1;
 	r = session_approve(ctx, action, app_no, by, password, &until, &err);
 	str_wipe(password, sizeof(password));
@@ -135,7 +135,7 @@ int cmd_operator_login(struct gt_ctx *ctx, const char *name, const char *pwfile)
 	long long until;
 	struct gt_err err;
 
-	if (cmd_operator_read_password(pwfile ? pwfile : "-", password, sizeof(password)) != 0)
+	if (cmd_read_secret(pwfile ? pwfile : "-", password, sizeof(password), _("password")) != 0)
 		return -1;
 	r = session_login(ctx, name, password, &until, &err);
 	str_wipe(password, sizeof(password));
@@ -165,7 +165,7 @@ static int cmd_operator_authorise(struct gt_ctx *ctx, const struct cmd_operator_
 			    "password from --by-password-file or standard input)\n"));
 		return -1;
 	}
-	if (cmd_operator_read_password(a->by_pwfile, password, sizeof(password)) != 0)
+	if (cmd_read_secret(a->by_pwfile, password, sizeof(password), _("password")) != 0)
 		return -1;
 	if (self_ok && strcmp(a->by, a->name) == 0)
 		r = session_reauth(ctx, action, a->by, password, &until, &err);
@@ -199,7 +199,7 @@ static int cmd_operator_add(struct gt_ctx *ctx, const struct cmd_operator_args *
 					"(--role supervisor)\n"));
 		return CMD_OPERATOR_EXIT_FAIL;
 	}
-	if (cmd_operator_read_password(a->pwfile, password, sizeof(password)) != 0)
+	if (cmd_read_secret(a->pwfile, password, sizeof(password), _("password")) != 0)
 		return CMD_OPERATOR_EXIT_FAIL;
 	if (n > 0 && cmd_operator_authorise(ctx, a, SESSION_APPROVE_ADMIN, 0) != 0) {
 		str_wipe(password, sizeof(password));
@@ -222,7 +222,7 @@ static int cmd_operator_passwd(struct gt_ctx *ctx, const struct cmd_operator_arg
 	struct gt_err err;
 	int rc;
 
-	if (cmd_operator_read_password(a->pwfile, password, sizeof(password)) != 0)
+	if (cmd_read_secret(a->pwfile, password, sizeof(password), _("password")) != 0)
 		return CMD_OPERATOR_EXIT_FAIL;
 	if (strlen(password) < 8) {
 		str_wipe(password, sizeof(password));

@@ -21,6 +21,12 @@
 /* A supervisor's approval on the command line (session_approve): `by` and
  * the first line of pwfile ("-" or NULL: the next line of standard input).
  * Prints why not on stderr; 0 approved. */
+/* A password or PIN from the first line of a file ("-": the next line of
+ * standard input), never from the command line where ps would show it.
+ * what names it in the message when it is missing ("password", "PIN",
+ * translated). 0 read; the caller wipes out. */
+int cmd_read_secret(const char *path, char *out, size_t size, const char *what);
+
 int cmd_approve(struct gt_ctx *ctx, const char *action, const char *app_no, const char *by,
 		const char *pwfile);
 

@@ -53,28 +53,6 @@ static int cmd_print_follow(struct gt_ctx *ctx, struct print_job *job)
 	return EXIT_FAILURE;
 }
 
-/* The PIN from a file ("-" = standard input), first line; wiped by the
- * caller. */
-static int cmd_print_read_pin(const char *path, char *out, size_t size)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	int rc = -1;
-
-	if (f == NULL) {
-		fprintf(stderr, "guitai: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(out, (int)size, f) != NULL) {
-		out[strcspn(out, "\r\n")] = '\0';
-		rc = out[0] ? 0 : -1;
-	}
-	if (f != stdin)
-		fclose(f);
-	if (rc != 0)
-		fprintf(stderr, "%s", _("guitai: no PIN given\n"));
-	return rc;
-}
-
 static int cmd_print_jobs(struct gt_ctx *ctx, const char *app_no)
 {
 	struct print_job_info jobs[200];
@@ -217,7 +195,7 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 		if (copy == 1)
 			by = NULL;
 	}
-	if (pin_file != NULL && cmd_print_read_pin(pin_file, pin, sizeof(pin)) != 0)
+	if (pin_file != NULL && cmd_read_secret(pin_file, pin, sizeof(pin), _("PIN")) != 0)
 		goto cleanup;
 	if (to != NULL) {
 		int copy;

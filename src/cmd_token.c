@@ -1,6 +1,7 @@
 /* `guitai token list|info|personalise|pending|readers`; see cmd_token.h. */
 #include "config.h"
 #include "cmd_token.h"
+#include "cmd_operator.h"
 #include "flow/issue.h"
 #include "flow/keydesk.h"
 #include "flow/print.h"
@@ -163,25 +164,6 @@ static int cmd_token_info(struct gt_ctx *ctx, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-/* First line of a file ("-": stdin) into pin; wiped by the caller. */
-static int cmd_token_read_pin(const char *path, char *pin, size_t size)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	int rc = -1;
-
-	if (f == NULL) {
-		fprintf(stderr, "guitai: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(pin, (int)size, f) != NULL) {
-		pin[strcspn(pin, "\r\n")] = '\0';
-		rc = 0;
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
 static void cmd_token_mailer_progress(void *arg, const struct print_job_info *info)
 {
 	(void)arg;
@@ -253,7 +235,7 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 						"standard input)\n"));
 			return CMD_TOKEN_USAGE;
 		}
-		if (cmd_token_read_pin(pin_file, pin, sizeof(pin)) != 0) {
+		if (cmd_read_secret(pin_file, pin, sizeof(pin), _("PIN")) != 0) {
 			OPENSSL_cleanse(pin, sizeof(pin));
 			return EXIT_FAILURE;
 		}

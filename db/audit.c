@@ -196,6 +196,21 @@ int audit_count(struct store *st, long long *n, struct gt_err *err)
 	return 0;
 }
 
+int audit_checkpoint_count(struct store *st, long long *n, struct gt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int src;
+
+	*n = 0;
+	if (audit_prepare(st, "SELECT count(*) FROM audit_checkpoints", &stmt, err) != 0)
+		return -1;
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW)
+		*n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return src == SQLITE_ROW ? 0 : store_error(st, src, err, "audit checkpoints");
+}
+
 /* 0 with the row's hash, 1 when there is no such row. */
 static int audit_hash_at(struct store *st, long long seq, unsigned char out[AUDIT_HASH_BYTES],
 			 struct gt_err *err)
@@ -313,6 +328,11 @@ int audit_append(struct store *st, const struct audit_ctx *ac, const char *actio
 	    !audit_text_ok(ac->operator_name, 128))
 		return err_set(err, _("audit record \"%s\" is malformed; nothing was done"),
 			       action ? action : "");
+	/* Rows that no key could checkpoint would be rows nobody can vouch
+	 * for: fail closed. */
+	if (ac->ring == NULL || ac->ring->n == 0)
+		return err_set(err, _("no audit key: the audit trail cannot be written, so nothing "
+				      "was done"));
 	memset(&r, 0, sizeof(r));
 	r.terminal = ac->terminal;
 	r.operator_name = ac->operator_name;

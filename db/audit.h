@@ -147,6 +147,8 @@ int audit_list(struct store *st, long long after, long long max,
 	       int (*cb)(void *arg, const struct audit_row *row), void *arg, struct gt_err *err);
 /* The number of rows (the head seq). */
 int audit_count(struct store *st, long long *n, struct gt_err *err);
+/* The number of keyed checkpoints. */
+int audit_checkpoint_count(struct store *st, long long *n, struct gt_err *err);
 
 /* The canonical bytes of a row into out (which must hold audit_canonical_size
  * bytes) and its hash; for generators and tests. */

@@ -3,8 +3,9 @@
 # print written to the trail; `audit verify` says intact (exit 0); the sqlite3 shell, after
 # dropping the triggers, changes a detail and verify names the row (exit
 # 3); an export bundle verifies with the key file alone, fails with another
-# key and when a row is cut; `audit list`; and no ID number, mobile or
-# password in the rows or the log.
+# key and when a row is cut; `audit list`; no ID number, mobile or
+# password in the rows or the log; and a lost audit key is refused, not made
+# again.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -174,6 +175,28 @@ check "truncated: the first missing row named" \
 run issue --batch "$TEST_TMP/app.ini"
 run audit verify
 check "still truncated after a new row" test "$RC" -eq 3
+
+# The audit key lost: nothing starts, verify says which file to restore and
+# makes no new key; the restored copy given to verify checks the trail.
+KEY="$TEST_TMP/data/audit.key"
+mv "$KEY" "$TEST_TMP/audit.key.backup"
+run audit verify
+check "key missing: verify fails (exit 1)" test "$RC" -eq 1
+check "key missing: verify names the file and says to restore it" \
+	grep -q "audit key file $KEY is missing.*Restore the key file from its backup" <<<"$ERR"
+check "key missing: no new key made" test ! -e "$KEY"
+apps_before=$(sqlite3 "$DB" "SELECT count(*) FROM applications")
+rows_before=$(sqlite3 "$DB" "SELECT count(*) FROM audit")
+run issue --batch "$TEST_TMP/app.ini"
+check "key missing: a batch is refused (exit 1)" test "$RC" -eq 1
+check "key missing: nothing stored, nothing appended" \
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM applications")/$(sqlite3 "$DB" \
+		"SELECT count(*) FROM audit")" = "$apps_before/$rows_before"
+check "key missing: still no new key" test ! -e "$KEY"
+run audit verify --key-file "$TEST_TMP/audit.key.backup"
+check "key missing: verify with the restored copy runs (the cut is still found)" \
+	test "$RC" -eq 3
+mv "$TEST_TMP/audit.key.backup" "$KEY"
 
 run audit frobnicate
 check "usage error: exit 2" test "$RC" -eq 2

@@ -988,6 +988,72 @@ static void test_key_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 }
 
+/* A lost audit key is never made again over an existing trail: opening
+ * refuses and says which file to restore, nothing is appended, and a
+ * restored copy given to verify checks the trail. */
+static void test_key_missing(void **state)
+{
+	struct tmp *t = *state;
+	struct audit_verify_result res;
+	struct crypto_keyring empty;
+	struct audit_ctx ac;
+	struct gt_err err;
+	char key[600], backup[600], cmd[1400], who[80];
+	long long rows;
+
+	append(t, 6);
+	snprintf(key, sizeof(key), "%s/data/audit.key", t->dir);
+	snprintf(backup, sizeof(backup), "%s/audit.key.backup", t->dir);
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", key, backup);
+	assert_int_equal(system(cmd), 0);
+
+	/* The library alone refuses to write a row without a key. */
+	memset(&empty, 0, sizeof(empty));
+	ctx_audit_ctx(&t->ctx, NULL, who, sizeof(who), &ac);
+	ac.ring = &empty;
+	assert_int_equal(audit_append(t->ctx.store, &ac, "test.row", "", "no key", &err), -1);
+	assert_non_null(strstr(err.msg, "no audit key"));
+
+	ctx_close(&t->ctx);
+	t->open = 0;
+	assert_int_equal(unlink(key), 0);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), -1);
+	assert_non_null(strstr(err.msg, key));
+	assert_non_null(strstr(err.msg, "missing"));
+	assert_non_null(strstr(err.msg, "Restore the key file from its backup"));
+	assert_non_null(strstr(err.msg, "of 6 rows and 1 keyed"));
+	assert_int_equal(access(key, F_OK), -1);         /* not made again */
+
+	/* verify --key-file with the restored copy: intact, nothing made. */
+	assert_int_equal(ctx_open_audit_key(&t->ctx, t->conf, backup, &err), 0);
+	t->open = 1;
+	verify(t, &res);
+	assert_int_equal(res.problem, AUDIT_INTACT);
+	assert_int_equal(res.rows, 6);
+	assert_int_equal(res.anchored, 1);
+	assert_int_equal(access(key, F_OK), -1);
+	ctx_close(&t->ctx);
+	t->open = 0;
+	/* A key file given that does not exist is not made either. */
+	assert_int_equal(ctx_open_audit_key(&t->ctx, t->conf, key, &err), -1);
+	assert_int_equal(access(key, F_OK), -1);
+
+	/* Rows and checkpoints gone too, only the anchor left: still refused. */
+	intrude(t, "DELETE FROM audit; DELETE FROM audit_checkpoints");
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), -1);
+	assert_non_null(strstr(err.msg, "head anchor"));
+	assert_int_equal(access(key, F_OK), -1);
+
+	/* Restored: everything as before. */
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", backup, key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), 0);
+	t->open = 1;
+	assert_int_equal(audit_count(t->ctx.store, &rows, &err), 0);
+	assert_int_equal(rows, 0);
+	expect_bad(t, AUDIT_TRUNCATED, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, make_ctx, remove_ctx)
 
 int main(void)
@@ -1016,6 +1082,7 @@ int main(void)
 		T(test_no_secrets),
 		T(test_config_load),
 		T(test_key_file),
+		T(test_key_missing),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

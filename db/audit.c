@@ -83,6 +83,30 @@ size_t audit_canonical(const struct audit_row *r, unsigned char *out)
 	return audit_encode(r->prev_hash, r->seq, r->at, text, len, out);
 }
 
+int audit_canon_parse(const unsigned char *c, size_t n, struct audit_canon *out)
+{
+	size_t off = AUDIT_CANON_FIXED;
+
+	if (n < AUDIT_CANON_FIXED || memcmp(c + AUDIT_HASH_BYTES, AUDIT_MAGIC_ROW, 4) != 0)
+		return -1;
+	out->seq = (long long)audit_get64(c + AUDIT_HASH_BYTES + 4);
+	out->at = (long long)audit_get64(c + AUDIT_HASH_BYTES + 12);
+	for (int i = 0; i < AUDIT_TEXT_FIELDS; i++) {
+		uint32_t len;
+
+		if (n - off < 4)
+			return -1;
+		len = audit_get32(c + off);
+		off += 4;
+		if (n - off < len)
+			return -1;
+		out->text[i] = (const char *)c + off;
+		out->len[i] = len;
+		off += len;
+	}
+	return off == n ? 0 : -1;
+}
+
 static int audit_sha256(const void *data, size_t len, unsigned char out[AUDIT_HASH_BYTES])
 {
 	unsigned int n = 0;
@@ -102,6 +126,17 @@ int audit_row_hash(const struct audit_row *r, unsigned char hash[AUDIT_HASH_BYTE
 	rc = audit_sha256(buf, audit_canonical(r, buf), hash);
 	free(buf);
 	return rc;
+}
+
+int audit_record(struct audit_row *r, unsigned char *out, size_t *len)
+{
+	size_t n = audit_canonical(r, out);
+
+	if (audit_sha256(out, n, r->hash) != 0)
+		return -1;
+	memcpy(out + n, r->hash, AUDIT_HASH_BYTES);
+	*len = n + AUDIT_HASH_BYTES;
+	return 0;
 }
 
 void audit_hex(const unsigned char hash[AUDIT_HASH_BYTES], char out[2 * AUDIT_HASH_BYTES + 1])
@@ -168,19 +203,32 @@ void audit_blob32(sqlite3_stmt *stmt, int col, unsigned char out[AUDIT_HASH_BYTE
 		memset(out, 0, AUDIT_HASH_BYTES);
 }
 
+/* The hash stored at the end of a row; zeros when the row is too short
+ * to hold one (then it fails verification, as it should). */
+void audit_rec_hash(sqlite3_stmt *stmt, int col, unsigned char out[AUDIT_HASH_BYTES])
+{
+	const unsigned char *b = sqlite3_column_blob(stmt, col);
+	int n = sqlite3_column_bytes(stmt, col);
+
+	if (b != NULL && n >= AUDIT_HASH_BYTES)
+		memcpy(out, b + n - AUDIT_HASH_BYTES, AUDIT_HASH_BYTES);
+	else
+		memset(out, 0, AUDIT_HASH_BYTES);
+}
+
 int audit_head(struct store *st, struct audit_head *out, struct gt_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int src;
 
 	memset(out, 0, sizeof(*out));
-	if (audit_prepare(st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &stmt,
+	if (audit_prepare(st, "SELECT seq, rec FROM audit ORDER BY seq DESC LIMIT 1", &stmt,
 			  err) != 0)
 		return -1;
 	src = sqlite3_step(stmt);
 	if (src == SQLITE_ROW) {
 		out->seq = sqlite3_column_int64(stmt, 0);
-		audit_blob32(stmt, 1, out->hash);
+		audit_rec_hash(stmt, 1, out->hash);
 	}
 	sqlite3_finalize(stmt);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit head");
@@ -218,12 +266,12 @@ static int audit_hash_at(struct store *st, long long seq, unsigned char out[AUDI
 	sqlite3_stmt *stmt = NULL;
 	int src, rc;
 
-	if (audit_prepare(st, "SELECT hash FROM audit WHERE seq = ?1", &stmt, err) != 0)
+	if (audit_prepare(st, "SELECT rec FROM audit WHERE seq = ?1", &stmt, err) != 0)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, seq);
 	src = sqlite3_step(stmt);
 	if (src == SQLITE_ROW) {
-		audit_blob32(stmt, 0, out);
+		audit_rec_hash(stmt, 0, out);
 		rc = 0;
 	} else {
 		rc = src == SQLITE_DONE ? 1 : store_error(st, src, err, "audit row");
@@ -232,24 +280,43 @@ static int audit_hash_at(struct store *st, long long seq, unsigned char out[AUDI
 	return rc;
 }
 
+/* A text of a decoded row into a NUL-terminated buffer of `size`. */
+static void audit_text_copy(char *out, size_t size, const char *text, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, text, len);
+	out[len] = '\0';
+}
+
 int audit_last_config(struct store *st, char *detail, size_t size, struct gt_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int src;
 
 	detail[0] = '\0';
-	/* The literal lets SQLite use the partial index audit_config. */
-	if (audit_prepare(st, "SELECT detail FROM audit WHERE action = 'config.load' "
-			  "ORDER BY seq DESC LIMIT 1", &stmt, err) != 0)
+	/* The rows whose bytes hold the action field "config.load" (its
+	 * length, then the text), newest first: the literal is the partial
+	 * index audit_config's, so SQLite uses it. The same bytes elsewhere
+	 * in a row (an operator so named) are told apart when decoded. */
+	if (audit_prepare(st, "SELECT rec FROM audit WHERE instr(rec, " AUDIT_CONFIG_PATTERN ") > 0 "
+			  "ORDER BY seq DESC", &stmt, err) != 0)
 		return -1;
-	src = sqlite3_step(stmt);
-	if (src == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(stmt, 0);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *rec = sqlite3_column_blob(stmt, 0);
+		int n = sqlite3_column_bytes(stmt, 0);
+		struct audit_canon c;
 
-		str_copy(detail, size, v ? (const char *)v : "");
+		if (rec != NULL && n >= AUDIT_REC_MIN &&
+		    audit_canon_parse(rec, (size_t)n - AUDIT_HASH_BYTES, &c) == 0 &&
+		    c.len[2] == strlen("config.load") && memcmp(c.text[2], "config.load", c.len[2]) == 0) {
+			audit_text_copy(detail, size, c.text[4], c.len[4]);
+			src = SQLITE_DONE;
+			break;
+		}
 	}
 	sqlite3_finalize(stmt);
-	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit config");
+	return src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit config");
 }
 
 /* ---- appending ----------------------------------------------------------- */
@@ -346,29 +413,19 @@ int audit_append(struct store *st, const struct audit_ctx *ac, const char *actio
 	r.seq = last.seq + 1;
 	r.at = (long long)time(NULL);
 	memcpy(r.prev_hash, last.hash, AUDIT_HASH_BYTES);
-	n = audit_canonical_size(&r);
-	canon = malloc(n);
+	canon = malloc(audit_canonical_size(&r) + AUDIT_HASH_BYTES);
 	if (canon == NULL) {
 		err_set(err, _("out of memory"));
 		goto fail;
 	}
-	if (audit_sha256(canon, audit_canonical(&r, canon), r.hash) != 0) {
+	if (audit_record(&r, canon, &n) != 0) {
 		err_set(err, _("cannot compute the audit hash"));
 		goto fail;
 	}
-	if (audit_prepare(st, "INSERT INTO audit (seq, at, terminal, operator, action, app_no, "
-			  "detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-			  &stmt, err) != 0)
+	if (audit_prepare(st, "INSERT INTO audit (seq, rec) VALUES (?1, ?2)", &stmt, err) != 0)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, r.seq);
-	sqlite3_bind_int64(stmt, 2, r.at);
-	sqlite3_bind_text(stmt, 3, r.terminal ? r.terminal : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, r.operator_name ? r.operator_name : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, r.action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, r.app_no ? r.app_no : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, r.detail ? r.detail : "", -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 8, r.prev_hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 9, r.hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, canon, (int)n, SQLITE_STATIC);
 	src = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	stmt = NULL;
@@ -570,29 +627,115 @@ int audit_list(struct store *st, long long after, long long max,
 	sqlite3_stmt *stmt = NULL;
 	int src;
 
-	if (audit_prepare(st, "SELECT seq, at, terminal, operator, action, app_no, detail, "
-			  "prev_hash, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+	char *text = NULL;
+	size_t cap = 0;
+
+	if (audit_prepare(st, "SELECT seq, rec FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
 			  &stmt, err) != 0)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, after);
 	sqlite3_bind_int64(stmt, 2, max);
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *rec = sqlite3_column_blob(stmt, 1);
+		size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
+		const char *field[AUDIT_TEXT_FIELDS];
+		struct audit_canon c;
 		struct audit_row r;
+		char *p;
 
+		memset(&r, 0, sizeof(r));
 		r.seq = sqlite3_column_int64(stmt, 0);
-		r.at = sqlite3_column_int64(stmt, 1);
-		r.terminal = (const char *)sqlite3_column_text(stmt, 2);
-		r.operator_name = (const char *)sqlite3_column_text(stmt, 3);
-		r.action = (const char *)sqlite3_column_text(stmt, 4);
-		r.app_no = (const char *)sqlite3_column_text(stmt, 5);
-		r.detail = (const char *)sqlite3_column_text(stmt, 6);
-		audit_blob32(stmt, 7, r.prev_hash);
-		audit_blob32(stmt, 8, r.hash);
+		if (n + AUDIT_TEXT_FIELDS > cap) {
+			char *q = realloc(text, n + AUDIT_TEXT_FIELDS);
+
+			if (q == NULL) {
+				sqlite3_finalize(stmt);
+				free(text);
+				return err_set(err, _("out of memory"));
+			}
+			text = q;
+			cap = n + AUDIT_TEXT_FIELDS;
+		}
+		/* Listed as stored, right or wrong; a row that is not even
+		 * well formed says so (audit verify says more). */
+		if (rec == NULL || n < AUDIT_REC_MIN ||
+		    audit_canon_parse(rec, n - AUDIT_HASH_BYTES, &c) != 0) {
+			for (int i = 0; i < AUDIT_TEXT_FIELDS; i++)
+				field[i] = "";
+			field[4] = _("(this row is malformed)");
+		} else {
+			r.at = c.at;
+			memcpy(r.prev_hash, rec, AUDIT_HASH_BYTES);
+			memcpy(r.hash, rec + n - AUDIT_HASH_BYTES, AUDIT_HASH_BYTES);
+			p = text;
+			for (int i = 0; i < AUDIT_TEXT_FIELDS; i++) {
+				field[i] = p;
+				memcpy(p, c.text[i], c.len[i]);
+				p += c.len[i];
+				*p++ = '\0';
+			}
+		}
+		r.terminal = field[0];
+		r.operator_name = field[1];
+		r.action = field[2];
+		r.app_no = field[3];
+		r.detail = field[4];
 		if (cb(arg, &r) != 0) {
 			src = SQLITE_DONE;
 			break;
 		}
 	}
 	sqlite3_finalize(stmt);
+	free(text);
 	return src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit list");
+}
+
+/* ---- the stored form, for the migration to it ------------------------------- */
+
+/* guitai_audit_rec(seq, at, terminal, operator, action, app_no, detail,
+ * prev_hash, hash): a row of the columns of schema 5 as stored since schema
+ * 6. The values are taken as the verifier of schema 5 read them (texts as
+ * their bytes, a hash of the wrong size as zeros), so a row converted
+ * verifies, or fails, exactly as it did before. */
+static void audit_sql_rec(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text[AUDIT_TEXT_FIELDS];
+	size_t len[AUDIT_TEXT_FIELDS], need = AUDIT_CANON_FIXED + AUDIT_HASH_BYTES, n;
+	unsigned char prev[AUDIT_HASH_BYTES], *out;
+
+	(void)argc;
+	for (int i = 0; i < AUDIT_TEXT_FIELDS; i++) {
+		text[i] = sqlite3_value_blob(argv[2 + i]);
+		len[i] = (size_t)sqlite3_value_bytes(argv[2 + i]);
+		need += 4 + len[i];
+	}
+	out = sqlite3_malloc64(need);
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		const void *b = sqlite3_value_blob(argv[7 + k]);
+		unsigned char *dst = k == 0 ? prev : out + need - AUDIT_HASH_BYTES;
+
+		if (b != NULL && sqlite3_value_bytes(argv[7 + k]) == AUDIT_HASH_BYTES)
+			memcpy(dst, b, AUDIT_HASH_BYTES);
+		else
+			memset(dst, 0, AUDIT_HASH_BYTES);
+	}
+	n = audit_encode(prev, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]), text, len,
+			 out);
+	if (n + AUDIT_HASH_BYTES != need) {
+		sqlite3_free(out);
+		sqlite3_result_error(ctx, "audit row size", -1);
+		return;
+	}
+	sqlite3_result_blob64(ctx, out, need, sqlite3_free);
+}
+
+int audit_sql_functions(struct sqlite3 *db)
+{
+	return sqlite3_create_function(db, "guitai_audit_rec", 9,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+				       audit_sql_rec, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }

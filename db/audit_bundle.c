@@ -63,8 +63,7 @@ int audit_export(struct store *st, const struct crypto_keyring *ring, const char
 {
 	struct audit_mark anchor;
 	sqlite3_stmt *stmt = NULL;
-	unsigned char *buf = NULL, last[AUDIT_HASH_BYTES], mac[AUDIT_HASH_BYTES];
-	size_t cap = 0;
+	unsigned char last[AUDIT_HASH_BYTES], mac[AUDIT_HASH_BYTES];
 	long long rows = 0, ncps = 0;
 	char hex[2 * AUDIT_HASH_BYTES + 1], hex2[2 * AUDIT_HASH_BYTES + 1];
 	FILE *f = NULL;
@@ -123,37 +122,22 @@ int audit_export(struct store *st, const struct crypto_keyring *ring, const char
 		audit_hex(anchor.mac, hex2);
 		fprintf(f, "anchor %lld %" PRIu32 " %s %s\n", anchor.seq, anchor.key_id, hex, hex2);
 	}
-	if (audit_prepare(st, "SELECT seq, at, terminal, operator, action, app_no, detail, "
-			  "prev_hash, hash FROM audit ORDER BY seq", &stmt, err) != 0)
+	if (audit_prepare(st, "SELECT rec FROM audit ORDER BY seq", &stmt, err) != 0)
 		goto out;
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *text[AUDIT_TEXT_FIELDS];
-		size_t len[AUDIT_TEXT_FIELDS], need = AUDIT_CANON_FIXED, n;
-		unsigned char prev[AUDIT_HASH_BYTES];
+		const unsigned char *rec = sqlite3_column_blob(stmt, 0);
+		size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
 
-		for (int i = 0; i < AUDIT_TEXT_FIELDS; i++) {
-			text[i] = (const char *)sqlite3_column_blob(stmt, 2 + i);
-			len[i] = (size_t)sqlite3_column_bytes(stmt, 2 + i);
-			need += 4 + len[i];
-		}
-		if (need > cap) {
-			unsigned char *p = realloc(buf, need);
-
-			if (p == NULL) {
-				err_set(err, _("out of memory"));
-				goto out;
-			}
-			buf = p;
-			cap = need;
-		}
 		/* Exported as stored, right or wrong: the bundle is evidence
 		 * and its verification says what the database's would. */
-		audit_blob32(stmt, 7, prev);
-		audit_blob32(stmt, 8, last);
-		n = audit_encode(prev, sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
-				 text, len, buf);
+		if (rec != NULL && n >= AUDIT_HASH_BYTES) {
+			n -= AUDIT_HASH_BYTES;
+			memcpy(last, rec + n, AUDIT_HASH_BYTES);
+		} else {
+			memset(last, 0, AUDIT_HASH_BYTES);
+		}
 		fputs("row ", f);
-		audit_write_hex(f, buf, n);
+		audit_write_hex(f, rec, rec ? n : 0);
 		putc(' ', f);
 		audit_write_hex(f, last, AUDIT_HASH_BYTES);
 		putc('\n', f);
@@ -187,33 +171,7 @@ out:
 		rc = err_set(err, _("%s: cannot write the bundle: %s"), path, strerror(errno));
 	if (rc != 0)
 		unlink(path);
-	free(buf);
 	return rc;
-}
-
-/* Parse canonical bytes back into seq and prev_hash (the texts are only
- * hashed). 0 when well formed. */
-static int audit_parse_canonical(const unsigned char *c, size_t n, long long *seq,
-				 unsigned char prev[AUDIT_HASH_BYTES])
-{
-	size_t off = AUDIT_CANON_FIXED;
-
-	if (n < AUDIT_CANON_FIXED || memcmp(c + AUDIT_HASH_BYTES, AUDIT_MAGIC_ROW, 4) != 0)
-		return -1;
-	memcpy(prev, c, AUDIT_HASH_BYTES);
-	*seq = (long long)audit_get64(c + AUDIT_HASH_BYTES + 4);
-	for (int i = 0; i < AUDIT_TEXT_FIELDS; i++) {
-		uint32_t len;
-
-		if (n - off < 4)
-			return -1;
-		len = audit_get32(c + off);
-		off += 4;
-		if (n - off < len)
-			return -1;
-		off += len;
-	}
-	return off == n ? 0 : -1;
 }
 
 /* Split a line into at most max space-separated words in place. */
@@ -308,8 +266,8 @@ int audit_verify_bundle(const char *path, const struct crypto_keyring *ring,
 			v.anchor_state = 1;
 		} else if (nw == 3 && strcmp(w[0], "row") == 0) {
 			size_t hexlen = strlen(w[1]), n = hexlen / 2;
-			unsigned char prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
-			long long seq;
+			unsigned char hash[AUDIT_HASH_BYTES];
+			struct audit_canon c;
 
 			if (!rows_started) {
 				audit_verifier_ready(&v);
@@ -326,13 +284,16 @@ int audit_verify_bundle(const char *path, const struct crypto_keyring *ring,
 				canoncap = n;
 			}
 			if (hexlen % 2 != 0 || crypto_unhex(w[1], canon, n) != 0 ||
-			    audit_parse_canonical(canon, n, &seq, prev) != 0 ||
 			    audit_hex32(w[2], hash) != 0) {
 				audit_bad(&v, AUDIT_BAD_BUNDLE, v.expected,
 					  _("line %lld: malformed row"), lineno);
 				break;
 			}
-			audit_verifier_row(&v, seq, canon, n, prev, hash);
+			/* The row names its seq; bytes that are not a row are
+			 * taken where the next row should be, and reported as
+			 * the database's verify would report them. */
+			audit_verifier_row(&v, audit_canon_parse(canon, n, &c) == 0 ? c.seq : v.expected,
+					   canon, n, hash);
 		} else if (nw == 7 && strcmp(w[0], "end") == 0) {
 			long long rows, cps, aseq, key_id;
 			unsigned char last[AUDIT_HASH_BYTES], mac[AUDIT_HASH_BYTES], want[AUDIT_HASH_BYTES];

@@ -21,6 +21,19 @@
 /* The fixed part of the canonical bytes: prev_hash, magic, seq, at. */
 #define AUDIT_CANON_FIXED (AUDIT_HASH_BYTES + 4 + 8 + 8)
 
+/* A row as stored in audit.rec: its canonical bytes, then its hash. The
+ * shortest: the fixed part, five empty texts, the hash. */
+#define AUDIT_REC_MIN (AUDIT_CANON_FIXED + 4 * AUDIT_TEXT_FIELDS + AUDIT_HASH_BYTES)
+
+/* Canonical bytes taken apart; the texts point into them (not NUL
+ * terminated) and prev_hash is their first AUDIT_HASH_BYTES. */
+struct audit_canon {
+	long long seq;
+	long long at;
+	const char *text[AUDIT_TEXT_FIELDS];
+	size_t len[AUDIT_TEXT_FIELDS];
+};
+
 /* A checkpoint or the anchor as read back. */
 struct audit_mark {
 	long long seq;
@@ -66,6 +79,10 @@ size_t audit_encode(const unsigned char *prev_hash, long long seq, long long at,
 		    const char *const text[AUDIT_TEXT_FIELDS], const size_t len[AUDIT_TEXT_FIELDS],
 		    unsigned char *out);
 
+/* 0 when c is well formed: the magic, then five lengths whose texts end
+ * exactly at n. */
+int audit_canon_parse(const unsigned char *c, size_t n, struct audit_canon *out);
+
 int audit_checkpoint_mac(const unsigned char *key, long long seq, long long at, uint32_t key_id,
 			 const unsigned char *hash, const unsigned char *prev_mac,
 			 unsigned char out[AUDIT_HASH_BYTES]);
@@ -76,6 +93,8 @@ int audit_mac_equal(const unsigned char *a, const unsigned char *b);
 int audit_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt, struct gt_err *err);
 /* A 32-byte column; zeros when it is not 32 bytes. */
 void audit_blob32(sqlite3_stmt *stmt, int col, unsigned char out[AUDIT_HASH_BYTES]);
+/* The hash at the end of a rec column; zeros when it is too short. */
+void audit_rec_hash(sqlite3_stmt *stmt, int col, unsigned char out[AUDIT_HASH_BYTES]);
 
 /* The anchor file: 0 read, 1 no file, -1 unreadable or malformed. */
 int audit_anchor_read(const char *path, struct audit_mark *m, struct gt_err *err);
@@ -94,7 +113,7 @@ struct audit_verifier {
 	long long expected;
 	long long last_cp_seq;
 	unsigned char prev_hash[AUDIT_HASH_BYTES];
-	EVP_MD_CTX *md;
+	EVP_MD_CTX *md;               /* with AUDIT_DIGEST_EVP only (audit_verify.c) */
 	EVP_MD *sha256;
 	int done;
 };
@@ -105,9 +124,11 @@ void audit_verifier_free(struct audit_verifier *v);
 int audit_verifier_add_cp(struct audit_verifier *v, const struct audit_mark *m, struct gt_err *err);
 /* Once every checkpoint (and the anchor) is in: check their MACs. */
 void audit_verifier_ready(struct audit_verifier *v);
-/* One row: its canonical bytes, the prev_hash and hash stored with it. */
+/* One row: seq is where it was found (the table's seq; the bundle's
+ * rows carry none, so the seq inside them), canon its canonical bytes as
+ * stored (they must say the same seq), hash the hash stored with them. */
 void audit_verifier_row(struct audit_verifier *v, long long seq, const unsigned char *canon,
-			size_t len, const unsigned char *prev_hash, const unsigned char *hash);
+			size_t len, const unsigned char *hash);
 /* After the last row: what the checkpoints and the anchor say of the end. */
 void audit_verifier_finish(struct audit_verifier *v);
 /* Record the first problem (later ones are ignored). */

@@ -1,7 +1,9 @@
 /* Verifying the audit trail: the checks every row goes through (shared
  * with the bundle's verification), and the database's rows split into
- * ranges checked side by side, one thread and one SQLite connection each. */
-/* The per-row digest uses SHA256_Init/Update/Final, deprecated since
+ * chunks that one thread per processor takes in turn, each thread on a
+ * SQLite connection of its own.
+ *
+ * The per-row digest uses SHA256_Init/Update/Final, deprecated since
  * OpenSSL 3.0 (see audit_digest); every other digest and MAC goes through
  * EVP. */
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -267,9 +269,10 @@ void audit_verifier_finish(struct audit_verifier *v)
 /* Verifying a database is split into ranges of rows ("chunks", of
  * AUDIT_CHUNK_ROWS or so) taken in turn by one thread per processor, each
  * thread on its own SQLite connection. Reading a row out of SQLite costs
- * about as much as hashing it; both cores do both. Small chunks handed out
- * in turn keep both busy to the end when the processors are shared with
- * other work (halves would leave one waiting for the other). Each chunk
+ * about as much as hashing it; each thread does both. Small chunks handed
+ * out in turn keep every thread busy to the end when the processors are
+ * shared with other work (fixed halves would leave one waiting for the
+ * other). Each chunk
  * starts from the stored hash of the row before it and the checkpoints
  * that fall in it; the first bad row of the first chunk that has one is
  * the answer, as a single pass would have found it. */

@@ -12,7 +12,7 @@
  * (two applications each), USCCs and ID numbers with valid check
  * characters, unique mobiles; payments via ledger_insert, 4,000 a day over
  * ten terminals and thirty operators, 2 % voided and 1 % refunded; audit
- * rows chained with audit_row_hash and inserted in transactions of 100,000
+ * rows chained with audit_record and inserted in transactions of 100,000
  * with a keyed checkpoint every 1,000 rows (audit_checkpoint) and the head
  * anchor at the end. When the audit rows would not fit the time budget
  * (-b, default 300 s for the audit part), generation stops at the last
@@ -281,13 +281,14 @@ static long long gen_audit(struct gt_ctx *ctx, long long rows, double budget,
 		return -1;
 	memcpy(prev, head.hash, sizeof(prev));
 	seq = head.seq;
-	if (sqlite3_prepare_v2(db, "INSERT INTO audit (seq, at, terminal, operator, action, app_no, "
-			       "detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-			       -1, &ins, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "INSERT INTO audit (seq, rec) VALUES (?1, ?2)", -1, &ins,
+			       NULL) != SQLITE_OK)
 		return store_error(ctx->store, SQLITE_ERROR, err, "prepare");
 	for (long long i = 0; i < rows; i++) {
 		struct audit_row r;
 		char action[32], app_no[APP_NO_MAX], detail[96], term[8];
+		unsigned char rec[512];
+		size_t reclen;
 
 		if (i % 100000 == 0) {
 			if (i > 0 && now_s() - t0 > budget)
@@ -335,20 +336,14 @@ static long long gen_audit(struct gt_ctx *ctx, long long rows, double budget,
 		r.app_no = app_no;
 		r.detail = detail;
 		memcpy(r.prev_hash, prev, sizeof(prev));
-		if (audit_row_hash(&r, r.hash) != 0) {
+		if (audit_canonical_size(&r) + AUDIT_HASH_BYTES > sizeof(rec) ||
+		    audit_record(&r, rec, &reclen) != 0) {
 			err_set(err, "hash");
 			goto fail;
 		}
 		sqlite3_reset(ins);
 		sqlite3_bind_int64(ins, 1, r.seq);
-		sqlite3_bind_int64(ins, 2, r.at);
-		sqlite3_bind_text(ins, 3, r.terminal, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, r.operator_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, r.action, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, r.app_no, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 7, r.detail, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 8, r.prev_hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 9, r.hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 2, rec, (int)reclen, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			store_error(ctx->store, sqlite3_errcode(db), err, "insert audit row");
 			goto fail;

@@ -13,6 +13,11 @@
  * no two rows can collide by moving text from one field to the next. The
  * first row's prev_hash is 32 zero bytes.
  *
+ * Stored (schema 7 on): audit (seq INTEGER PRIMARY KEY, rec BLOB), rec
+ * being the canonical bytes followed by the row's hash, so a row is
+ * exactly what was hashed and verify reads one value per row. The seq
+ * inside rec must be the row's seq.
+ *
  * Checkpoints (every N rows, and on demand at settlement) are chained MACs
  * under the audit key (a key file of its own, db/crypto.h format):
  *
@@ -147,12 +152,27 @@ int audit_list(struct store *st, long long after, long long max,
 	       int (*cb)(void *arg, const struct audit_row *row), void *arg, struct gt_err *err);
 /* The number of rows (the head seq). */
 int audit_count(struct store *st, long long *n, struct gt_err *err);
+/* The number of keyed checkpoints. */
+int audit_checkpoint_count(struct store *st, long long *n, struct gt_err *err);
 
 /* The canonical bytes of a row into out (which must hold audit_canonical_size
  * bytes) and its hash; for generators and tests. */
 size_t audit_canonical_size(const struct audit_row *r);
 size_t audit_canonical(const struct audit_row *r, unsigned char *out);
 int audit_row_hash(const struct audit_row *r, unsigned char hash[AUDIT_HASH_BYTES]);
+/* The row as stored (rec): out must hold audit_canonical_size +
+ * AUDIT_HASH_BYTES bytes; sets r->hash and *len. */
+int audit_record(struct audit_row *r, unsigned char *out, size_t *len);
+
+/* The bytes that mark a "config.load" row inside rec (the action's length,
+ * then the text), as an SQL literal: the partial index audit_config
+ * (db/store.c) and audit_last_config must use the very same expression. */
+#define AUDIT_CONFIG_PATTERN "X'0000000B636F6E6669672E6C6F6164'"
+
+struct sqlite3;
+/* SQL functions the store's migrations use (guitai_audit_rec, which turns
+ * the columns of schema 5 into rec); registered on each store connection. */
+int audit_sql_functions(struct sqlite3 *db);
 
 /* Hex of a hash (65 bytes with the NUL). */
 void audit_hex(const unsigned char hash[AUDIT_HASH_BYTES], char out[2 * AUDIT_HASH_BYTES + 1]);

@@ -13,7 +13,7 @@
 struct store;
 struct crypto_keyring;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* Open (creating and migrating as needed). A damaged file, a file that is
  * not a database or one from a newer guitai gives a clear message naming

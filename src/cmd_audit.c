@@ -123,21 +123,16 @@ static int cmd_audit_verify(const char *config_path, int argc, char **argv)
 		}
 		return cmd_audit_report(&res, stats, cmd_audit_now() - t0);
 	}
-	if (ctx_open(&ctx, config_path, &err) != 0) {
+	/* With --key-file the configured audit key is not needed (nor made):
+	 * a restored copy can check the trail where the key file went
+	 * missing. Without it, a missing key over an existing trail is
+	 * refused by ctx_open and said so, never made again. */
+	if (ctx_open_audit_key(&ctx, config_path, key_file, &err) != 0) {
 		fprintf(stderr, "guitai: %s\n", err.msg);
 		return CMD_AUDIT_EXIT_FAIL;
 	}
 	if (log_open(ctx.cfg.log_path, &err) != 0)
 		fprintf(stderr, "guitai: %s\n", err.msg);
-	if (key_file != NULL) {
-		crypto_keyring_wipe(&ctx.audit_ring);
-		if (crypto_keyring_load_existing(&ctx.audit_ring, key_file, &err) != 0) {
-			fprintf(stderr, "guitai: %s\n", err.msg);
-			ctx_close(&ctx);
-			log_close();
-			return CMD_AUDIT_EXIT_FAIL;
-		}
-	}
 	t0 = cmd_audit_now();
 	rc = audit_verify(ctx.store, &ctx.audit_ring, ctx.audit_head_path, &res, &err);
 	if (rc != 0) {

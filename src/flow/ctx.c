@@ -203,7 +203,49 @@ static int ctx_load_pii_key(struct gt_ctx *ctx, struct gt_err *err)
 	return crypto_keyring_load(&ctx->ring, ctx->cfg.key_file, err);
 }
 
+/* The audit key likewise: made on first run only. Without it no checkpoint
+ * or anchor of the existing trail can be checked, and a new key would
+ * checkpoint new rows under a key that vouches for nothing before them. So
+ * when the trail has rows, checkpoints or a head anchor, a missing key
+ * file is refused with what to do. key_file given (audit verify
+ * --key-file): that file is read, never made. */
+static int ctx_load_audit_key(struct gt_ctx *ctx, const char *key_file, struct gt_err *err)
+{
+	struct stat st;
+	long long rows = 0, cps = 0;
+
+	if (key_file != NULL)
+		return crypto_keyring_load_existing(&ctx->audit_ring, key_file, err);
+	if (stat(ctx->cfg.audit_key_file, &st) != 0 && errno == ENOENT) {
+		if (audit_count(ctx->store, &rows, err) != 0 ||
+		    audit_checkpoint_count(ctx->store, &cps, err) != 0)
+			return -1;
+		if (rows > 0 || cps > 0)
+			return err_set(err, _("the audit key file %s is missing, but the database %s "
+					      "holds an audit trail of %lld rows and %lld keyed "
+					      "checkpoints that only that key verifies. Restore the "
+					      "key file from its backup (or set [security] "
+					      "audit_key_file to where it is); guitai will not make a "
+					      "new audit key over an existing trail."),
+				       ctx->cfg.audit_key_file, ctx->cfg.db_path, rows, cps);
+		if (stat(ctx->audit_head_path, &st) == 0)
+			return err_set(err, _("the audit key file %s is missing, but the head anchor "
+					      "%s made with it is there: the trail it vouched for is "
+					      "gone or elsewhere. Restore the key file and the "
+					      "database from their backup; guitai will not make a new "
+					      "audit key over an existing trail."),
+				       ctx->cfg.audit_key_file, ctx->audit_head_path);
+	}
+	return crypto_keyring_load(&ctx->audit_ring, ctx->cfg.audit_key_file, err);
+}
+
 int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err)
+{
+	return ctx_open_audit_key(ctx, config_path, NULL, err);
+}
+
+int ctx_open_audit_key(struct gt_ctx *ctx, const char *config_path, const char *audit_key_file,
+		       struct gt_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	if (config_load(&ctx->cfg, config_path, err) != 0)
@@ -214,8 +256,8 @@ int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err)
 	if (config_ensure_dirs(&ctx->cfg, err) != 0 ||
 	    ctx_load_data(ctx, err) != 0 ||
 	    ctx_config_digest(ctx, err) != 0 ||
-	    crypto_keyring_load(&ctx->audit_ring, ctx->cfg.audit_key_file, err) != 0 ||
 	    store_open(ctx->cfg.db_path, &ctx->store, err) != 0 ||
+	    ctx_load_audit_key(ctx, audit_key_file, err) != 0 ||
 	    ctx_load_pii_key(ctx, err) != 0) {
 		ctx_close(ctx);
 		return -1;

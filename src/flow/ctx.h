@@ -31,6 +31,12 @@ struct gt_ctx {
 
 /* Load config (config_path may be NULL), data files, keyring and store. */
 int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err);
+/* The same with the audit key read from audit_key_file (which must exist)
+ * instead of the configured one: `audit verify --key-file`. A configured
+ * audit key file that is missing while the trail exists is refused by
+ * ctx_open (it is never made again over existing rows). */
+int ctx_open_audit_key(struct gt_ctx *ctx, const char *config_path, const char *audit_key_file,
+		       struct gt_err *err);
 void ctx_close(struct gt_ctx *ctx);
 
 /* Today as YYYYMMDD in local time (Beijing time at the counter). */

@@ -322,7 +322,8 @@ HEADSEQ=$(awk '{print $(NF-1)}' "$OUT")
 check "closing row and checkpoint in the trail" \
 	test "$(sql "SELECT count(*) FROM audit_checkpoints WHERE seq = $HEADSEQ")" -eq 1
 check "the head kept is the settle.close row" \
-	test "$(sql "SELECT action FROM audit WHERE seq = $HEADSEQ")" = settle.close
+	test "$("$GUITAI" -c "$conf" audit list --limit 1000 | awk -F '\t' -v s="$HEADSEQ" \
+		'$1 == s { print $5 }')" = settle.close
 run_in "$BOSS_PW\n" settle close --by boss
 check "a day closes once" rc_is 1
 run report daily

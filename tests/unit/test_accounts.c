@@ -118,6 +118,34 @@ static long long count(struct tmp *t, const char *query)
 	return n;
 }
 
+/* Audit rows are stored as their canonical bytes (db/audit.h): counted
+ * through audit_list. NULL matches anything; detail_has is a substring. */
+struct audit_match {
+	const char *action, *operator_name, *app_no, *detail_has;
+	long long n;
+};
+
+static int audit_match_row(void *arg, const struct audit_row *r)
+{
+	struct audit_match *m = arg;
+
+	m->n += (m->action == NULL || strcmp(r->action, m->action) == 0) &&
+		(m->operator_name == NULL || strcmp(r->operator_name, m->operator_name) == 0) &&
+		(m->app_no == NULL || strcmp(r->app_no, m->app_no) == 0) &&
+		(m->detail_has == NULL || strstr(r->detail, m->detail_has) != NULL);
+	return 0;
+}
+
+static long long count_audit(struct tmp *t, const char *action, const char *operator_name,
+			     const char *app_no, const char *detail_has)
+{
+	struct audit_match m = { action, operator_name, app_no, detail_has, 0 };
+	struct gt_err err;
+
+	assert_int_equal(audit_list(t->ctx.store, 0, 1000000, audit_match_row, &m, &err), 0);
+	return m.n;
+}
+
 static void write_batch(const struct tmp *t, const char *path, const char *method,
 			const char *reference, const char *mobile)
 {
@@ -189,10 +217,9 @@ static void test_approve(void **state)
 	assert_int_equal(session_approve(&t->ctx, "launch_rockets", "", "boss", PASSWORD, &until,
 					 &err), SESSION_ERROR);
 	/* The approval row names the action, the application and who asked. */
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE action = 'approve.ok' AND "
-			       "operator = 'boss' AND app_no = 'T01-X' AND detail LIKE "
-			       "'action payment_void; requested by wang;%'"), 1);
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE action = 'approve.refused'"), 1);
+	assert_int_equal(count_audit(t, "approve.ok", "boss", "T01-X",
+				     "action payment_void; requested by wang;"), 1);
+	assert_int_equal(count_audit(t, "approve.refused", NULL, NULL, NULL), 1);
 
 	/* Wrong approvals lock the supervisor like wrong log-ins. */
 	for (int i = 1; i < SESSION_MAX_FAILURES; i++)
@@ -222,8 +249,11 @@ static void test_approve(void **state)
 	assert_int_equal(session_set_disabled(&t->ctx, "gone", 0, "boss", &err), 0);
 	assert_int_equal(session_set_disabled(&t->ctx, "boss", 1, "gone", &err), 0);
 	/* Nothing secret in the trail. */
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE detail LIKE '%" PASSWORD "%' "
-			       "OR detail LIKE '%" WRONG "%' OR detail LIKE '%another-pass%'"), 0);
+	/* (In any field: the bytes of the whole row, where names are found.) */
+	assert_true(count(t, "SELECT count(*) FROM audit WHERE instr(rec, CAST('boss' AS BLOB))") > 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE instr(rec, CAST('" PASSWORD
+			       "' AS BLOB)) OR instr(rec, CAST('" WRONG "' AS BLOB)) OR "
+			       "instr(rec, CAST('another-pass' AS BLOB))"), 0);
 	session_logout(&t->ctx);
 }
 
@@ -465,7 +495,7 @@ static void test_settlement(void **state)
 	assert_memory_equal(c.audit_head, head.hash, 32);
 	assert_int_equal(count(t, "SELECT count(*) FROM audit_checkpoints WHERE seq = "
 			       "(SELECT max(seq) FROM audit)"), 1);
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE action = 'settle.close'"), 1);
+	assert_int_equal(count_audit(t, "settle.close", NULL, NULL, NULL), 1);
 	assert_int_equal(report_close(&t->ctx, day, "boss", &c, &err), -1);
 	assert_int_equal(report_daily(&t->ctx, day, &r, &err), 0);
 	assert_int_equal(r.closed, 1);
@@ -558,10 +588,9 @@ static void test_search_index(void **state)
 	assert_int_equal(search_run(&t->ctx, "深圳市测", SEARCH_USCC, hits, 8, &n, &err), 0);
 	assert_int_equal(n, 0);
 	/* Each search is in the trail, the personal query masked. */
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE action = 'search' AND detail "
-			       "LIKE '%138****8000%'"), 1);
-	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE detail LIKE '%" MOBILE "%' "
-			       "OR detail LIKE '%" HDL_ID "%'"), 0);
+	assert_int_equal(count_audit(t, "search", NULL, NULL, "138****8000"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE instr(rec, CAST('" MOBILE
+			       "' AS BLOB)) OR instr(rec, CAST('" HDL_ID "' AS BLOB))"), 0);
 	/* Fail closed: no row, no result. */
 	sql(t, "CREATE TRIGGER test_refuse BEFORE INSERT ON audit "
 	       "BEGIN SELECT RAISE(ABORT, 'audit disk refuses'); END");

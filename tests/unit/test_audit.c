@@ -312,7 +312,7 @@ static void test_triggers(void **state)
 	char *msg = NULL;
 
 	append(t, 5);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET detail = 'x' WHERE seq = 2",
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET rec = zeroblob(104) WHERE seq = 2",
 					  NULL, NULL, &msg), SQLITE_OK);
 	assert_non_null(strstr(msg, "cannot be changed"));
 	sqlite3_free(msg);
@@ -326,8 +326,7 @@ static void test_triggers(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_checkpoints", NULL, NULL, &msg),
 			     SQLITE_OK);
 	sqlite3_free(msg);
-	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO audit SELECT seq + 10, at, terminal, "
-					  "operator, action, app_no, detail, prev_hash, hash "
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO audit SELECT seq + 10, rec "
 					  "FROM audit WHERE seq = 1", NULL, NULL, &msg), SQLITE_OK);
 	assert_non_null(strstr(msg, "in sequence"));
 	sqlite3_free(msg);
@@ -337,12 +336,58 @@ static void test_triggers(void **state)
 
 /* ---- tampering -------------------------------------------------------------- */
 
+/* The intruder who knows the format: row seq's fields changed by `edit`
+ * and written back as well-formed canonical bytes, with the hash that was
+ * stored (a new one would be caught by the next row's previous hash; see
+ * rehash_from for the intruder who re-hashes everything). */
+static void rewrite_row(struct tmp *t, long long seq, void (*edit)(struct audit_row *))
+{
+	struct audit_row rows[16];
+	struct audit_row *r = &rows[seq - 1];
+	struct gt_err err;
+	unsigned char *rec;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	size_t n;
+
+	memset(rows, 0, sizeof(rows));
+	assert_int_equal(audit_list(t->ctx.store, seq - 1, 1, collect_row, rows, &err), 0);
+	edit(r);
+	n = audit_canonical_size(r);
+	rec = malloc(n + AUDIT_HASH_BYTES);
+	assert_non_null(rec);
+	assert_int_equal(audit_canonical(r, rec), n);
+	memcpy(rec + n, r->hash, AUDIT_HASH_BYTES);
+	intrude(t, "SELECT 1");
+	assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET rec = ?2 WHERE seq = ?1", -1,
+					    &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_int64(stmt, 1, seq);
+	sqlite3_bind_blob(stmt, 2, rec, (int)(n + AUDIT_HASH_BYTES), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(rec);
+	free_rows(r, 1);
+}
+
+static void edit_detail(struct audit_row *r)
+{
+	free((char *)r->detail);
+	r->detail = strdup("row 6; nothing to see");
+}
+
+static void edit_time(struct audit_row *r)
+{
+	r->at -= 3600;
+}
+
 static void test_tamper_modify(void **state)
 {
 	struct tmp *t = *state;
 
 	append(t, 10);
-	intrude(t, "UPDATE audit SET detail = 'row 6; nothing to see' WHERE seq = 6");
+	rewrite_row(t, 6, edit_detail);
 	expect_bad(t, AUDIT_MODIFIED, 6);
 }
 
@@ -351,8 +396,37 @@ static void test_tamper_modify_time(void **state)
 	struct tmp *t = *state;
 
 	append(t, 10);
-	intrude(t, "UPDATE audit SET at = at - 3600 WHERE seq = 3");
+	rewrite_row(t, 3, edit_time);
 	expect_bad(t, AUDIT_MODIFIED, 3);
+}
+
+/* With the sqlite3 shell only: bytes of a detail replaced by as many
+ * others, then by fewer (the row is no longer well formed). */
+static void test_tamper_modify_bytes(void **state)
+{
+	struct tmp *t = *state;
+
+	append(t, 10);
+	intrude(t, "UPDATE audit SET rec = CAST(replace(rec, CAST('row 4;' AS BLOB), "
+		"CAST('row 9;' AS BLOB)) AS BLOB) WHERE seq = 4");
+	expect_bad(t, AUDIT_MODIFIED, 4);
+	intrude(t, "UPDATE audit SET rec = CAST(replace(rec, CAST('中文' AS BLOB), "
+		"CAST('x' AS BLOB)) AS BLOB) WHERE seq = 2");
+	expect_bad(t, AUDIT_MODIFIED, 2);
+}
+
+/* A row moved to another seq: where it was is missing, and where it is
+ * does not hold the row of that seq. */
+static void test_tamper_renumber(void **state)
+{
+	struct tmp *t = *state;
+
+	append(t, 10);
+	intrude(t, "UPDATE audit SET seq = 11 WHERE seq = 10");
+	expect_bad(t, AUDIT_DELETED, 10);
+	/* Row 7 deleted and row 8 moved into its place to hide the gap. */
+	intrude(t, "DELETE FROM audit WHERE seq = 7; UPDATE audit SET seq = 7 WHERE seq = 8");
+	expect_bad(t, AUDIT_REORDERED, 7);
 }
 
 static void test_tamper_delete(void **state)
@@ -380,7 +454,8 @@ static void test_tamper_modify_seam(void **state)
 	struct tmp *t = *state;
 
 	append(t, 10);
-	intrude(t, "UPDATE audit SET detail = 'x' WHERE seq IN (6, 7)");
+	intrude(t, "UPDATE audit SET rec = CAST(replace(rec, CAST('detail' AS BLOB), "
+		"CAST('DETAIL' AS BLOB)) AS BLOB) WHERE seq IN (6, 7)");
 	expect_bad(t, AUDIT_MODIFIED, 6);
 }
 
@@ -390,15 +465,7 @@ static void test_tamper_swap(void **state)
 
 	append(t, 10);
 	intrude(t, "CREATE TEMP TABLE s AS SELECT * FROM audit WHERE seq IN (5, 6);"
-		"UPDATE audit SET "
-		" at = (SELECT at FROM s WHERE s.seq = 11 - audit.seq),"
-		" terminal = (SELECT terminal FROM s WHERE s.seq = 11 - audit.seq),"
-		" operator = (SELECT operator FROM s WHERE s.seq = 11 - audit.seq),"
-		" action = (SELECT action FROM s WHERE s.seq = 11 - audit.seq),"
-		" app_no = (SELECT app_no FROM s WHERE s.seq = 11 - audit.seq),"
-		" detail = (SELECT detail FROM s WHERE s.seq = 11 - audit.seq),"
-		" prev_hash = (SELECT prev_hash FROM s WHERE s.seq = 11 - audit.seq),"
-		" hash = (SELECT hash FROM s WHERE s.seq = 11 - audit.seq)"
+		"UPDATE audit SET rec = (SELECT rec FROM s WHERE s.seq = 11 - audit.seq)"
 		" WHERE seq IN (5, 6)");
 	expect_bad(t, AUDIT_REORDERED, 5);
 }
@@ -466,13 +533,16 @@ static void rehash_from(struct tmp *t, long long from, long long to)
 	}
 	intrude(t, "SELECT 1");
 	assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET detail = ?2, prev_hash = ?3, "
-					    "hash = ?4 WHERE seq = ?1", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET rec = ?2 WHERE seq = ?1", -1,
+					    &stmt, NULL), SQLITE_OK);
 	for (long long s = from; s <= to; s++) {
+		unsigned char rec[512];
+		size_t n;
+
+		assert_true(audit_canonical_size(&rows[s - 1]) + AUDIT_HASH_BYTES <= sizeof(rec));
+		assert_int_equal(audit_record(&rows[s - 1], rec, &n), 0);
 		sqlite3_bind_int64(stmt, 1, s);
-		sqlite3_bind_text(stmt, 2, rows[s - 1].detail, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(stmt, 3, rows[s - 1].prev_hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(stmt, 4, rows[s - 1].hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 2, rec, (int)n, SQLITE_TRANSIENT);
 		assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
 		sqlite3_reset(stmt);
 	}
@@ -988,6 +1058,163 @@ static void test_key_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 }
 
+/* A trail of schema 5 (one column a field) is turned back out of this one,
+ * and opening migrates it again: every row keeps its hash, the checkpoints
+ * and the anchor still match, and a row tampered with in the old columns
+ * is still found after the migration. */
+static void make_schema5(struct tmp *t, long long tamper_seq)
+{
+	struct audit_row rows[16];
+	struct gt_err err;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	char *msg = NULL;
+
+	memset(rows, 0, sizeof(rows));
+	assert_int_equal(audit_list(t->ctx.store, 0, 10, collect_row, rows, &err), 0);
+	ctx_close(&t->ctx);
+	t->open = 0;
+	assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+	/* Schema 5 had no payer account either (migration 6 adds it). */
+	if (sqlite3_exec(db, "BEGIN; ALTER TABLE payments DROP COLUMN account; DROP TABLE audit;"
+			 "CREATE TABLE audit (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+			 " terminal TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,"
+			 " app_no TEXT NOT NULL, detail TEXT NOT NULL,"
+			 " prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
+			 " hash BLOB NOT NULL CHECK (length(hash) = 32));"
+			 "CREATE INDEX audit_config ON audit (seq) WHERE action = 'config.load';"
+			 "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+			 " BEGIN SELECT RAISE(ABORT, 'audit rows cannot be changed'); END;",
+			 NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("schema 5: %s", msg);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+					    "?7, ?8, ?9)", -1, &stmt, NULL), SQLITE_OK);
+	for (int i = 0; i < 10; i++) {
+		const struct audit_row *r = &rows[i];
+
+		sqlite3_bind_int64(stmt, 1, r->seq);
+		sqlite3_bind_int64(stmt, 2, r->at);
+		sqlite3_bind_text(stmt, 3, r->terminal, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, r->operator_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, r->action, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 6, r->app_no, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 7, r->seq == tamper_seq ? "tampered" : r->detail, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 8, r->prev_hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 9, r->hash, AUDIT_HASH_BYTES, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5; COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	free_rows(rows, 10);
+}
+
+static void test_migrate_schema5(void **state)
+{
+	struct tmp *t = *state;
+	struct audit_verify_result before, res;
+	struct gt_err err;
+	char last[AUDIT_DETAIL_MAX + 1];
+
+	assert_int_equal(ctx_audit(&t->ctx, "test.row", "", &err, "first"), 0);   /* config.load */
+	append(t, 8);
+	verify(t, &before);
+	assert_int_equal(before.problem, AUDIT_INTACT);
+	assert_int_equal(before.rows, 10);
+	make_schema5(t, 0);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), 0);
+	t->open = 1;
+	assert_int_equal(count_rows(t, "audit"), 10);
+	verify(t, &res);
+	assert_int_equal(res.problem, AUDIT_INTACT);
+	assert_int_equal(res.rows, 10);
+	assert_int_equal(res.checkpoints, 2);
+	assert_int_equal(res.anchored, 1);
+	assert_int_equal(res.bytes, before.bytes);
+	assert_memory_equal(res.head.hash, before.head.hash, AUDIT_HASH_BYTES);
+	/* The config row is found by its bytes: no second one. */
+	assert_int_equal(audit_last_config(t->ctx.store, last, sizeof(last), &err), 0);
+	assert_non_null(strstr(last, t->ctx.config_digest));
+	assert_int_equal(ctx_audit(&t->ctx, "test.row", "", &err, "after"), 0);
+	assert_int_equal(count_rows(t, "audit"), 11);
+	expect_bad(t, AUDIT_INTACT, 0);
+
+	/* Tampered before the migration: still found after it. */
+	make_schema5(t, 7);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), 0);
+	t->open = 1;
+	expect_bad(t, AUDIT_MODIFIED, 7);
+}
+
+/* A lost audit key is never made again over an existing trail: opening
+ * refuses and says which file to restore, nothing is appended, and a
+ * restored copy given to verify checks the trail. */
+static void test_key_missing(void **state)
+{
+	struct tmp *t = *state;
+	struct audit_verify_result res;
+	struct crypto_keyring empty;
+	struct audit_ctx ac;
+	struct gt_err err;
+	char key[600], backup[600], cmd[1400], who[80];
+	long long rows;
+
+	append(t, 6);
+	snprintf(key, sizeof(key), "%s/data/audit.key", t->dir);
+	snprintf(backup, sizeof(backup), "%s/audit.key.backup", t->dir);
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", key, backup);
+	assert_int_equal(system(cmd), 0);
+
+	/* The library alone refuses to write a row without a key. */
+	memset(&empty, 0, sizeof(empty));
+	ctx_audit_ctx(&t->ctx, NULL, who, sizeof(who), &ac);
+	ac.ring = &empty;
+	assert_int_equal(audit_append(t->ctx.store, &ac, "test.row", "", "no key", &err), -1);
+	assert_non_null(strstr(err.msg, "no audit key"));
+
+	ctx_close(&t->ctx);
+	t->open = 0;
+	assert_int_equal(unlink(key), 0);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), -1);
+	assert_non_null(strstr(err.msg, key));
+	assert_non_null(strstr(err.msg, "missing"));
+	assert_non_null(strstr(err.msg, "Restore the key file from its backup"));
+	assert_non_null(strstr(err.msg, "of 6 rows and 1 keyed"));
+	assert_int_equal(access(key, F_OK), -1);         /* not made again */
+
+	/* verify --key-file with the restored copy: intact, nothing made. */
+	assert_int_equal(ctx_open_audit_key(&t->ctx, t->conf, backup, &err), 0);
+	t->open = 1;
+	verify(t, &res);
+	assert_int_equal(res.problem, AUDIT_INTACT);
+	assert_int_equal(res.rows, 6);
+	assert_int_equal(res.anchored, 1);
+	assert_int_equal(access(key, F_OK), -1);
+	ctx_close(&t->ctx);
+	t->open = 0;
+	/* A key file given that does not exist is not made either. */
+	assert_int_equal(ctx_open_audit_key(&t->ctx, t->conf, key, &err), -1);
+	assert_int_equal(access(key, F_OK), -1);
+
+	/* Rows and checkpoints gone too, only the anchor left: still refused. */
+	intrude(t, "DELETE FROM audit; DELETE FROM audit_checkpoints");
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), -1);
+	assert_non_null(strstr(err.msg, "head anchor"));
+	assert_int_equal(access(key, F_OK), -1);
+
+	/* Restored: everything as before. */
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", backup, key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ctx_open(&t->ctx, t->conf, &err), 0);
+	t->open = 1;
+	assert_int_equal(audit_count(t->ctx.store, &rows, &err), 0);
+	assert_int_equal(rows, 0);
+	expect_bad(t, AUDIT_TRUNCATED, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, make_ctx, remove_ctx)
 
 int main(void)
@@ -998,6 +1225,8 @@ int main(void)
 		T(test_triggers),
 		T(test_tamper_modify),
 		T(test_tamper_modify_time),
+		T(test_tamper_modify_bytes),
+		T(test_tamper_renumber),
 		T(test_tamper_delete),
 		T(test_tamper_delete_seam),
 		T(test_tamper_modify_seam),
@@ -1016,6 +1245,8 @@ int main(void)
 		T(test_no_secrets),
 		T(test_config_load),
 		T(test_key_file),
+		T(test_key_missing),
+		T(test_migrate_schema5),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -175,6 +175,9 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		session_logout(ctx);
 		return EXIT_FAILURE;
 	}
+	/* The number, the record and a personalisation are several commits:
+	 * the audit head anchor is written once, after the last. */
+	ctx_anchor_hold(ctx);
 	rc = issue_batch_approved(ctx, batch, NULL, by, res, &err);
 	if (rc == 0) {
 		printf("%s\n", res->app_no);
@@ -184,6 +187,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 			fflush(stdout);
 			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer);
 			free(res);
+			ctx_anchor_release(ctx);
 			session_logout(ctx);
 			return rc;
 		}
@@ -195,6 +199,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "guitai: %s\n", err.msg);
 	}
 	free(res);
+	ctx_anchor_release(ctx);
 	session_logout(ctx);
 	return rc == 0 ? EXIT_SUCCESS : rc == 1 ? EXIT_INVALID : EXIT_FAILURE;
 }

@@ -267,6 +267,11 @@ int ctx_open_audit_key(struct gt_ctx *ctx, const char *config_path, const char *
 
 void ctx_close(struct gt_ctx *ctx)
 {
+	/* A hold left open (an early return) still gets its anchor. */
+	if (ctx->store != NULL && __atomic_load_n(&ctx->anchor_pending, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctx->anchor_hold, 1, __ATOMIC_RELEASE);
+		ctx_anchor_release(ctx);
+	}
 	store_close(ctx->store);
 	ctx->store = NULL;
 	region_db_free(ctx->regions);
@@ -306,6 +311,10 @@ void ctx_audit_ctx(struct gt_ctx *ctx, const char *operator_name, char *who, siz
 	out->ring = &ctx->audit_ring;
 	out->checkpoint_every = (unsigned)ctx->cfg.audit_checkpoint_every;
 	out->head_path = ctx->audit_head_path;
+	if (__atomic_load_n(&ctx->anchor_hold, __ATOMIC_ACQUIRE) > 0) {
+		out->head_path = NULL;
+		__atomic_store_n(&ctx->anchor_pending, 1, __ATOMIC_RELEASE);
+	}
 }
 
 /* A file name or a value from outside may hold bytes that are not UTF-8
@@ -431,8 +440,23 @@ void ctx_audit_anchor(struct gt_ctx *ctx)
 	char who[80];
 
 	ctx_audit_ctx(ctx, NULL, who, sizeof(who), &ac);
+	if (ac.head_path == NULL)
+		return;         /* held: ctx_anchor_release writes it */
 	if (audit_anchor(ctx->store, &ac, &err) != 0)
 		log_msg("audit: %s", err.msg);
+}
+
+void ctx_anchor_hold(struct gt_ctx *ctx)
+{
+	__atomic_add_fetch(&ctx->anchor_hold, 1, __ATOMIC_ACQ_REL);
+}
+
+void ctx_anchor_release(struct gt_ctx *ctx)
+{
+	if (__atomic_sub_fetch(&ctx->anchor_hold, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	if (__atomic_exchange_n(&ctx->anchor_pending, 0, __ATOMIC_ACQ_REL))
+		ctx_audit_anchor(ctx);
 }
 
 int ctx_today_ymd(void)

@@ -27,6 +27,8 @@ struct gt_ctx {
 	char audit_head_path[PATH_MAX + 16];    /* <database>.audit-head */
 	char config_digest[65];                 /* SHA-256 of the configuration in use */
 	char config_parts[128];                 /* "config H, catalogue H, tokens H, templates H" */
+	int anchor_hold;                        /* ctx_anchor_hold depth (atomic) */
+	int anchor_pending;                     /* rows committed past the anchor (atomic) */
 };
 
 /* Load config (config_path may be NULL), data files, keyring and store. */
@@ -38,6 +40,15 @@ int ctx_open(struct gt_ctx *ctx, const char *config_path, struct gt_err *err);
 int ctx_open_audit_key(struct gt_ctx *ctx, const char *config_path, const char *audit_key_file,
 		       struct gt_err *err);
 void ctx_close(struct gt_ctx *ctx);
+
+/* Hold the audit head anchor back over a run of commits that belong
+ * together (one personalisation makes six): while held, commits and
+ * audit rows skip the anchor's fsync'd rewrite, and the release (or
+ * ctx_close) writes it once for all. The anchor may then lag the rows —
+ * a crash in between leaves it behind, which verify accepts — but never
+ * names a row that is not there. Holds nest. */
+void ctx_anchor_hold(struct gt_ctx *ctx);
+void ctx_anchor_release(struct gt_ctx *ctx);
 
 /* Today as YYYYMMDD in local time (Beijing time at the counter). */
 int ctx_today_ymd(void);

@@ -1014,6 +1014,8 @@ int perso_run(struct gt_ctx *ctx, const struct perso_opts *opts, const struct pe
 	p->cb = cb;
 	p->res = res;
 	p->slot = -1;
+	/* One anchor for the whole run instead of one fsync per step. */
+	ctx_anchor_hold(ctx);
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
 	if (opts->pin != NULL && str_copy(p->pin, sizeof(p->pin), opts->pin)) {
@@ -1091,6 +1093,7 @@ cleanup:
 	}
 	OPENSSL_cleanse(p->pin, sizeof(p->pin));
 	free(p);
+	ctx_anchor_release(ctx);
 	return rc;
 }
 

@@ -52,6 +52,11 @@ check "... serial, validity, SHA-256 fingerprint" \
 	eval 'out_has "^serial: [0-9A-F]{20,}$" && out_has "^valid: 20" && out_has "^SHA-256: ([0-9A-F]{2}:){31}[0-9A-F]{2}$"'
 SERIAL=$(sed -n 's/^serial: //p' "$OUT")
 KEYSERIAL=$(sed -n 's/^key: \([0-9a-f]*\) .*/\1/p' "$OUT")
+# The anchor is written once for the whole run (ctx_anchor_hold), and it
+# must still name the last row when the command ends.
+check "... the audit head anchor names the last row" \
+	test "$(sed -n 's/^seq //p' "$TEST_TMP/data/guitai.db.audit-head")" = \
+	     "$(sqlite3 "$TEST_TMP/data/guitai.db" 'SELECT max(seq) FROM audit')"
 check "master key file created 0600" test "$(stat -c %a "$TEST_TMP/data/master.key")" = 600
 
 run token list

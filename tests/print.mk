@@ -5,6 +5,11 @@
 check_PROGRAMS += tests/fixtures/render_doc
 tests_fixtures_render_doc_SOURCES = tests/fixtures/render_doc.c
 tests_fixtures_render_doc_LDADD = $(GUITAI_PRINT_LIBS) $(GUITAI_LIBS)
+# A printing module of another build (its table's abi differs).
+check_PROGRAMS += tests/fixtures/print-oldabi.so
+tests_fixtures_print_oldabi_so_SOURCES = tests/fixtures/print_oldabi.c
+tests_fixtures_print_oldabi_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_fixtures_print_oldabi_so_LDFLAGS = $(AM_LDFLAGS) -shared
 
 # The printing module of this build for every test program (render_doc is
 # not beside it); tests/integration/print-module.sh unsets it to check

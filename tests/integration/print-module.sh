@@ -199,6 +199,13 @@ run GUITAI_PRINT_MODULE="$OTHER" -- print "$APP" application-form --to "$PDF2"
 check "another shared object: fails" fails
 check "  saying the table is missing" err_has "printing module $OTHER: undefined symbol: guitai_print_module"
 
+# A printing module of another build: refused by name, never called.
+OLD="$top_builddir/tests/fixtures/print-oldabi.so"
+run GUITAI_PRINT_MODULE="$OLD" -- print "$APP" application-form --to "$PDF2"
+check "a module of another build: fails" fails
+check "  saying so" err_has "guitai: printing module $OLD is from another build of guitai (0.0.0-old, this is"
+check "  and nothing of it ran (its init aborts)" eval '[ "$RC" -lt 128 ]'
+
 # --- beside the program, then pkglibdir --------------------------------------
 BIN="$TEST_TMP/bin"
 mkdir -p "$BIN"

@@ -220,12 +220,16 @@ rm -f "$BIN/guitai-print.so"
 env -u GUITAI_PRINT_MODULE "$BIN/guitai" -c "$conf" print "$APP" application-form --to "$PDF2" \
 	> "$OUT" 2> "$ERR"
 RC=$?
-if [ -e "${guitai_pkglibdir:-/nonexistent}/guitai-print.so" ]; then
-	check "none beside the program: the installed one in pkglibdir prints" rc_is 0
-else
-	check "none beside the program: pkglibdir is tried last" fails
-	check "  and named (${guitai_pkglibdir:-pkglibdir unknown: run from make check})" \
-		err_has "printing module ${guitai_pkglibdir:-?}/guitai-print.so: cannot open shared object file"
-fi
+# What is installed there (if anything, and from which build) is this
+# machine's business: it either prints or is the one named.
+PKGMOD="${guitai_pkglibdir:-?}/guitai-print.so"
+pkglib_last() {
+	if [ "$RC" -eq 0 ]; then
+		[ -e "$PKGMOD" ] || { diag "printed, but there is no $PKGMOD"; return 1; }
+	else
+		err_has "printing module $PKGMOD: "
+	fi
+}
+check "none beside the program: pkglibdir is tried last ($PKGMOD)" pkglib_last
 
 done_testing

@@ -10,5 +10,5 @@ bench_render_LDADD = $(GUITAI_PRINT_LIBS) $(GUITAI_LIBS)
 EXTRA_DIST += bench/render.sh bench/render-form.fodt
 
 .PHONY: bench-render
-bench-render: bench/render$(EXEEXT) guitai$(EXEEXT)
+bench-render: bench/render$(EXEEXT) guitai$(EXEEXT) guitai-print.so$(EXEEXT)
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' $(srcdir)/bench/render.sh

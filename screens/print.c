@@ -372,11 +372,17 @@ const char *ui_printer_state_text(struct gt_ctx *ctx)
 	static time_t last;
 	time_t now = time(NULL);
 
+	/* The first look is put off to the next second: it loads the
+	 * printing module (src/print/module.c) and asks the scheduler, which
+	 * would hold the first screen back by some 12 ms. Until then "…", as
+	 * the reader and key slots say before their first look. */
+	if (last == 0)
+		last = now - PRINT_STATUS_EVERY + 1;
 	/* One short request to the local scheduler every few seconds; the
 	 * status bar is redrawn every second. */
-	if (text[0] == '\0' || now - last >= PRINT_STATUS_EVERY) {
+	if (now - last >= PRINT_STATUS_EVERY) {
 		print_printer_status(ctx, text, sizeof(text));
 		last = now;
 	}
-	return text;
+	return text[0] != '\0' ? text : "…";
 }

@@ -753,7 +753,7 @@ static const char *print_fault_name(enum spool_fault f)
 {
 	static const char *const names[] = {
 		"", "no-server", "no-printer", "no-default", "printer-stopped", "rejecting",
-		"send-failed", "job-lost", "timeout",
+		"send-failed", "job-lost", "timeout", "no-module",
 	};
 
 	return f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
@@ -1067,7 +1067,8 @@ int print_ready(struct gt_ctx *ctx, const char *printer, struct gt_err *err)
 	if (printer == NULL)
 		printer = ctx->cfg.print_printer;
 	if (spool_printer(printer, &st, &stopped, &rejecting) != 0)
-		return err_set(err, "%s", st.fault == SPOOL_NO_SERVER ? _("no print server")
+		return err_set(err, "%s", st.fault == SPOOL_NO_MODULE ? st.msg
+				   : st.fault == SPOOL_NO_SERVER ? _("no print server")
 				   : st.fault == SPOOL_NO_DEFAULT ? _("no default printer")
 				   : _("no such printer"));
 	if (stopped)
@@ -1083,7 +1084,8 @@ void print_printer_status(struct gt_ctx *ctx, char *out, size_t size)
 	int stopped, rejecting;
 
 	if (spool_printer(ctx->cfg.print_printer, &st, &stopped, &rejecting) != 0) {
-		snprintf(out, size, "%s", st.fault == SPOOL_NO_SERVER ? _("no print server")
+		snprintf(out, size, "%s", st.fault == SPOOL_NO_MODULE ? _("printing unavailable")
+				   : st.fault == SPOOL_NO_SERVER ? _("no print server")
 				   : st.fault == SPOOL_NO_DEFAULT ? _("no default printer")
 				   : _("no such printer"));
 		return;

@@ -4,7 +4,11 @@
  * printable area; cairo's PDF surface speaks points. One transform maps
  * the first onto the second, and when the printer's unprintable edge is
  * wider than the template's margin the whole page is scaled down about its
- * centre, so nothing the customer must sign falls off the paper. */
+ * centre, so nothing the customer must sign falls off the paper.
+ *
+ * Part of guitai-print.so (module.h), with spool.c: the core reaches
+ * render_pdf through module.c; render_buf_write and render_buf_free are
+ * the core's (renderbuf.c). */
 #include "config.h"
 #include "print/render.h"
 #include "util/i18n.h"
@@ -13,14 +17,12 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define RENDER_PT_PER_MM (72.0 / 25.4)
 #define RENDER_TEXT_MAX 8192
@@ -593,37 +595,4 @@ cleanup:
 	if (rc != 0)
 		render_buf_free(out);
 	return rc;
-}
-
-int render_buf_write(const struct render_buf *b, const char *path, struct gt_err *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t off = 0;
-
-	if (fd < 0)
-		return err_set(err, _("cannot write %s: %s"), path, strerror(errno));
-	while (off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_set(err, _("cannot write %s: %s"), path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) != 0)
-		return err_set(err, _("cannot write %s: %s"), path, strerror(errno));
-	return 0;
-}
-
-void render_buf_free(struct render_buf *b)
-{
-	if (b->data != NULL) {
-		str_wipe(b->data, b->cap);
-		free(b->data);
-	}
-	memset(b, 0, sizeof(*b));
 }

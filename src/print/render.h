@@ -37,7 +37,9 @@ struct render_opts {
  * pages drawn, so {pages} is known on the first page; a row whose style
  * the template lacks is an error naming it. Errors name the template's
  * line when an element cannot be drawn. Render from one thread (the
- * process's main one): the font caches are released at exit. */
+ * process's main one): the font caches are released at exit. The first
+ * call loads guitai-print.so (module.c); when it cannot be loaded, the
+ * error names the module and why. */
 int render_pdf(const struct tmpl *t, tmpl_lookup_fn lookup, void *arg,
 	       const struct render_opts *opts, struct render_buf *out, struct gt_err *err);
 

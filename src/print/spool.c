@@ -1,6 +1,10 @@
 /* CUPS spooling with libcups; see spool.h. Every request goes through
  * CUPS_HTTP_DEFAULT, which libcups keeps per thread, so a worker thread
- * following a job has a connection of its own. */
+ * following a job has a connection of its own.
+ *
+ * Part of guitai-print.so (module.h), with render.c: the core reaches
+ * these through module.c. The state names stay in the core
+ * (spoolstate.c), so that listing jobs never loads libcups. */
 #include "config.h"
 #include "print/spool.h"
 #include "util/i18n.h"
@@ -12,45 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct {
-	const char *name;
-	const char *label;
-} spool_states[SPOOL_STATES] = {
-	[SPOOL_NEW] = { "new", N_("preparing") },
-	[SPOOL_PENDING] = { "pending", N_("waiting in the queue") },
-	[SPOOL_HELD] = { "held", N_("held") },
-	[SPOOL_PROCESSING] = { "processing", N_("printing") },
-	[SPOOL_STOPPED] = { "stopped", N_("stopped") },
-	[SPOOL_COMPLETED] = { "completed", N_("printed") },
-	[SPOOL_CANCELLED] = { "cancelled", N_("cancelled") },
-	[SPOOL_ABORTED] = { "aborted", N_("aborted by the printer") },
-	[SPOOL_FAILED] = { "failed", N_("failed") },
-};
-
-int spool_state_final(enum spool_state s)
-{
-	return s == SPOOL_COMPLETED || s == SPOOL_CANCELLED || s == SPOOL_ABORTED ||
-	       s == SPOOL_FAILED;
-}
-
-const char *spool_state_name(enum spool_state s)
-{
-	return s < SPOOL_STATES ? spool_states[s].name : "failed";
-}
-
-enum spool_state spool_state_from_name(const char *name)
-{
-	for (int i = 0; i < SPOOL_STATES; i++)
-		if (strcmp(spool_states[i].name, name) == 0)
-			return (enum spool_state)i;
-	return SPOOL_FAILED;
-}
-
-const char *spool_state_label(enum spool_state s)
-{
-	return s < SPOOL_STATES ? spool_states[s].label : spool_states[SPOOL_FAILED].label;
-}
 
 /* Is the last libcups error one of "the scheduler is not there"? */
 static int spool_server_gone(void)

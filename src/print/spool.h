@@ -6,7 +6,11 @@
  *
  * The server is whatever libcups is told: CUPS_SERVER, ~/.cups/client.conf,
  * /etc/cups/client.conf, else the local scheduler. The PDF is streamed from
- * memory; nothing is written to a local file. */
+ * memory; nothing is written to a local file.
+ *
+ * The functions that talk to CUPS live in guitai-print.so and are reached
+ * through module.c; when the module cannot be loaded they fail with
+ * SPOOL_NO_MODULE and a message naming it. */
 #ifndef GUITAI_PRINT_SPOOL_H
 #define GUITAI_PRINT_SPOOL_H
 
@@ -35,6 +39,7 @@ enum spool_fault {
 	SPOOL_SEND_FAILED,      /* the scheduler refused the job or the data */
 	SPOOL_JOB_LOST,         /* the scheduler no longer knows the job */
 	SPOOL_TIMEOUT,          /* not finished in the time allowed */
+	SPOOL_NO_MODULE,        /* the printing module cannot be loaded (module.c) */
 };
 
 struct spool_status {

@@ -16,6 +16,9 @@ for tool in pdftotext pdfinfo; do
 done
 
 RENDER_DOC="$top_builddir/tests/fixtures/render_doc"
+# render_doc is not beside the printing module (make check says where it
+# is; this is for running the test by hand).
+export GUITAI_PRINT_MODULE="${GUITAI_PRINT_MODULE:-$top_builddir/guitai-print.so}"
 TEMPLATES="$top_srcdir/data/templates"
 conf=$(write_config "[print]
 templates = $TEMPLATES")

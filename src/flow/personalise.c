@@ -82,6 +82,7 @@ struct perso {
 	int recorded;               /* issue done + write begin went with the CA record */
 	int write_begun;
 	int fresh_scan;             /* slots just listed by tok_lib_open */
+	int emptied;                /* this run's C_InitToken left the key empty */
 };
 
 static const char *const perso_titles[PERSO_STEPS] = {
@@ -364,6 +365,7 @@ static int perso_init(struct perso *p, struct gt_err *err)
 		OPENSSL_cleanse(so, sizeof(so));
 		if (rc != 0)
 			return -1;
+		p->emptied = 1;
 		/* The module may renumber its slots after C_InitToken. */
 		if (tok_rescan(p->lib, err) != 0)
 			return -1;
@@ -400,7 +402,9 @@ static int perso_keygen(struct perso *p, struct gt_err *err)
 		crypto_hex(p->key_id, sizeof(p->key_id), p->key_hex);
 		p->have_key_id = 1;
 	}
-	found = tok_key(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), NULL, err);
+	/* A key this run initialised holds nothing yet: no need to look. */
+	found = p->emptied ? 1 : tok_key(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id),
+					 NULL, err);
 	if (found < 0)
 		return -1;
 	if (found == 1) {
@@ -415,7 +419,8 @@ static int perso_keygen(struct perso *p, struct gt_err *err)
 		}
 		/* Half a pair from a generation cut short would confuse
 		 * every later lookup: clear the id first. */
-		if (tok_remove_id(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), err) != 0 ||
+		if ((!p->emptied &&
+		     tok_remove_id(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), err) != 0) ||
 		    tok_keygen(p->lib, (size_t)p->slot, 2048, p->key_id, sizeof(p->key_id),
 			       p->o->app_no, err) != 0)
 			return -1;

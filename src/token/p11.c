@@ -32,7 +32,20 @@ struct tok_lib {
 	CK_SLOT_ID sess_slot;
 	int have_sess;
 	int logged;                  /* -1 no, 0 user, 1 SO */
+	/* The pair tok_keygen made in this session and log-in, by its
+	 * CKA_ID: the CSR, the proof and the checks after generation use
+	 * these handles instead of searching the token again (SoftHSM2
+	 * re-reads its object files on every search). */
+	unsigned char pair_id[64];
+	size_t pair_idlen;           /* 0: none */
+	CK_OBJECT_HANDLE pair_pub, pair_priv;
 };
+
+static int tok_pair_is(const struct tok_lib *lib, const unsigned char *id, size_t idlen)
+{
+	return lib->pair_idlen != 0 && lib->pair_idlen == idlen &&
+	       memcmp(lib->pair_id, id, idlen) == 0;
+}
 
 static void tok_close(struct tok_lib *lib)
 {
@@ -40,6 +53,7 @@ static void tok_close(struct tok_lib *lib)
 		lib->fl->C_CloseSession(lib->sess);
 	lib->have_sess = 0;
 	lib->logged = -1;
+	lib->pair_idlen = 0;
 }
 
 unsigned long tok_last_rv(const struct tok_lib *lib)
@@ -325,6 +339,7 @@ void tok_logout(struct tok_lib *lib, size_t i)
 	if (lib->have_sess && lib->logged >= 0)
 		lib->fl->C_Logout(lib->sess);
 	lib->logged = -1;
+	lib->pair_idlen = 0;
 }
 
 int tok_init_pin(struct tok_lib *lib, size_t i, const char *pin, struct gt_err *err)
@@ -393,6 +408,12 @@ int tok_keygen(struct tok_lib *lib, size_t i, int bits, const unsigned char *id,
 					sizeof(priv) / sizeof(priv[0]), &hpub, &hpriv);
 	if (rv != CKR_OK)
 		return tok_fail(lib, rv, err, _("generating the key pair"));
+	if (idlen <= sizeof(lib->pair_id)) {
+		memcpy(lib->pair_id, id, idlen);
+		lib->pair_idlen = idlen;
+		lib->pair_pub = hpub;
+		lib->pair_priv = hpriv;
+	}
 	return 0;
 }
 
@@ -422,6 +443,8 @@ int tok_remove_id(struct tok_lib *lib, size_t i, const unsigned char *id, size_t
 
 	if (tok_session(lib, i, err) != 0)
 		return -1;
+	if (tok_pair_is(lib, id, idlen))
+		lib->pair_idlen = 0;
 	for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
 		if (tok_find(lib, classes[c], id, idlen, objs, 16, &n, err) != 0)
 			return -1;
@@ -471,10 +494,16 @@ int tok_key(struct tok_lib *lib, size_t i, const unsigned char *id, size_t idlen
 
 	if (pub != NULL)
 		*pub = NULL;
-	if (tok_session(lib, i, err) != 0 ||
-	    tok_find(lib, CKO_PRIVATE_KEY, id, idlen, priv, 2, &np, err) != 0 ||
-	    tok_find(lib, CKO_PUBLIC_KEY, id, idlen, pubh, 2, &nq, err) != 0)
+	if (tok_session(lib, i, err) != 0)
 		return -1;
+	if (tok_pair_is(lib, id, idlen)) {
+		priv[0] = lib->pair_priv;
+		pubh[0] = lib->pair_pub;
+		np = nq = 1;
+	} else if (tok_find(lib, CKO_PRIVATE_KEY, id, idlen, priv, 2, &np, err) != 0 ||
+		   tok_find(lib, CKO_PUBLIC_KEY, id, idlen, pubh, 2, &nq, err) != 0) {
+		return -1;
+	}
 	if (np != 1 || nq != 1)
 		return 1;
 	if (pub == NULL)
@@ -520,9 +549,14 @@ int tok_sign(struct tok_lib *lib, size_t i, const unsigned char *id, size_t idle
 	CK_ULONG n = 0, slen = (CK_ULONG)*siglen;
 	CK_RV rv;
 
-	if (tok_session(lib, i, err) != 0 ||
-	    tok_find(lib, CKO_PRIVATE_KEY, id, idlen, &key, 1, &n, err) != 0)
+	if (tok_session(lib, i, err) != 0)
 		return -1;
+	if (tok_pair_is(lib, id, idlen)) {
+		key = lib->pair_priv;
+		n = 1;
+	} else if (tok_find(lib, CKO_PRIVATE_KEY, id, idlen, &key, 1, &n, err) != 0) {
+		return -1;
+	}
 	if (n != 1)
 		return err_set(err, "%s", _("key: the key pair is missing from the key"));
 	rv = lib->fl->C_SignInit(lib->sess, &mech, key);

@@ -83,6 +83,7 @@ struct perso {
 	int write_begun;
 	int fresh_scan;             /* slots just listed by tok_lib_open */
 	int emptied;                /* this run's C_InitToken left the key empty */
+	int began_rollback;         /* a roll-back started and did not finish */
 };
 
 static const char *const perso_titles[PERSO_STEPS] = {
@@ -239,6 +240,8 @@ static int perso_load_journal(struct perso *p, struct gt_err *err)
 			str_copy(p->token_serial, sizeof(p->token_serial), r->token_serial);
 		if (strcmp(r->step, "issue") == 0 && r->phase == TOKDB_BEGIN)
 			p->began_issue = 1;
+		if (strcmp(r->step, "rollback") == 0 && r->phase == TOKDB_BEGIN)
+			p->began_rollback = 1;
 		if (!done)
 			continue;
 		p->any_done = 1;
@@ -946,6 +949,13 @@ static int perso_steps(struct perso *p, struct ca *ca, struct gt_err *err)
 
 	if (p->o->rollback)
 		return perso_rollback(p, ca, err);
+	/* Its certificates may be revoked already: resuming would write a
+	 * revoked certificate to the key. The roll-back is finished first. */
+	if (p->began_rollback) {
+		err_set(err, _("A roll-back of %s was started and did not finish: finish it "
+			       "(roll back again) before personalising a key for it."), p->o->app_no);
+		return PERSO_INVALID;
+	}
 	if (p->done_finish) {
 		/* Finished before: report what is on record. */
 		p->cert = perso_load_cert(p, p->cert_serial, err);

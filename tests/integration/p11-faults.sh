@@ -133,4 +133,28 @@ for after in 0 1; do
 	diag "kill pass after=$after: $fails failures"
 done
 
+# A roll-back cut short (the key pulled while it is blanked, after the
+# certificate was revoked): personalising again must not write the
+# revoked certificate back; the roll-back is finished first.
+RB="$TEST_TMP/rollback"
+cp -a "$TPL" "$RB" && conf_for "$RB"
+export SOFTHSM2_CONF="$RB/hsm/softhsm2.conf"
+g() { "$GUITAI" -c "$RB/guitai.conf" "$@"; }
+g token personalise "$APPNO" --pin-file "$TEST_TMP/pin" > "$TEST_TMP/rb.out" 2>&1
+check "roll-back case: personalised first" grep -q '^serial: ' "$TEST_TMP/rb.out"
+RBSERIAL=$(sed -n 's/^serial: //p' "$TEST_TMP/rb.out")
+P11FAULT_FAIL_CALL=C_InitToken g token personalise "$APPNO" --rollback > "$TEST_TMP/rb.out" 2>&1
+check "the roll-back stops when the key is pulled while blanked" test $? -ne 0
+check "  its certificate is revoked already" sh -c "'$GUITAI' -c '$RB/guitai.conf' ca list '$APPNO' | grep -q '^$RBSERIAL	revoked'"
+g token personalise "$APPNO" --pin-file "$TEST_TMP/pin" > "$TEST_TMP/rb.out" 2>&1
+rc=$?
+check "personalising again is refused (exit 3) until the roll-back is finished" test "$rc" -eq 3
+check "  and says so" grep -q 'roll-back of .* was started and did not finish' "$TEST_TMP/rb.out"
+g token personalise "$APPNO" --rollback > "$TEST_TMP/rb.out" 2>&1
+check "the roll-back run again finishes" grep -q 'rolled back' "$TEST_TMP/rb.out"
+g token personalise "$APPNO" --pin-file "$TEST_TMP/pin" > "$TEST_TMP/rb.out" 2>&1
+check "then a new personalisation issues a new certificate" \
+	sh -c "grep -q '^serial: ' '$TEST_TMP/rb.out' && ! grep -q '^serial: $RBSERIAL' '$TEST_TMP/rb.out'"
+check "  and the audit trail is intact" sh -c "'$GUITAI' -c '$RB/guitai.conf' audit verify | grep -q '^intact'"
+
 done_testing

@@ -82,6 +82,13 @@ write_app() {
 		if [ -n "${2:-}" ]; then printf '%s\n' "$2" >> "$1"; fi
 }
 
+# write_min_app FILE [EXTRA]: the shortest valid application
+# (tests/fixtures/app-min.ini, no payment), then EXTRA.
+write_min_app() {
+	cat "$top_srcdir/tests/fixtures/app-min.ini" > "$1" &&
+		if [ -n "${2:-}" ]; then printf '%s\n' "$2" >> "$1"; fi
+}
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

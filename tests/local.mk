@@ -7,7 +7,7 @@ UNIT_LDADD = tests/unit/libtestutil.a $(GUITAI_LIBS) $(CMOCKA_LIBS)
 check_LIBRARIES = tests/unit/libtestutil.a
 tests_unit_libtestutil_a_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
 
-EXTRA_DIST += tests/lib.sh tests/fixtures/app-org.ini
+EXTRA_DIST += tests/lib.sh tests/fixtures/app-org.ini tests/fixtures/app-min.ini
 
 include tests/unit/local.mk
 include tests/integration/local.mk

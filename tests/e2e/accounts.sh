@@ -21,25 +21,8 @@ check "no operator: says the command" sh -c "'$GUITAI' -c '$conf' 2>&1 | grep -q
 
 add_demo_operator "$conf"
 printf 'clerk123\ndemo1234\n' | "$GUITAI" -c "$conf" operator add clerk --password-file - --by demo
-cat > "$TEST_TMP/app.ini" <<'INI'
-[application]
-project = szjsgws
-[organization]
-name = 深圳市测试科技有限公司
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-[payment]
-method = cash
-INI
+write_min_app "$TEST_TMP/app.ini" "[payment]
+method = cash"
 app=$(echo clerk123 | "$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator clerk)
 check "an application with its payment" test -n "$app"
 

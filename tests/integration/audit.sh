@@ -21,37 +21,8 @@ HANDLER_ID=44030519900101123X
 MOBILE=13800138000
 PASSWORD=pw-for-audit-test
 
-cat > "$TEST_TMP/app.ini" <<INI
-[application]
-service = new
-project = szjsgws
-cert_type = org
-term_years = 1
-eseal = yes
-[organization]
-name = 深圳市测试科技有限公司
-id_type = uscc
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_type = resident
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_type = resident
-id_number = $HANDLER_ID
-mobile = $MOBILE
-email = lisi@example.com
-position = 经理
-[invoice]
-electronic = yes
-title = 深圳市测试科技有限公司
-tax_number = 91440300708461136T
-[payment]
-method = wechat
-reference = 4200001234202611210000
-INI
+# The handler's ID number and mobile above are the example's.
+write_app "$TEST_TMP/app.ini"
 printf '[application]\nservice = new\n' > "$TEST_TMP/bad.ini"
 
 # run ARGS...: guitai with the test's config; OUT, ERR and RC kept.

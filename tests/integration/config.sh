@@ -53,25 +53,8 @@ sum() {
 }
 
 BATCH="$TEST_TMP/app.ini"
-cat > "$BATCH" <<'INI'
-[application]
-project = szjsgws
-[organization]
-name = 深圳市测试科技有限公司
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-[payment]
-method = cash
-INI
+write_min_app "$BATCH" "[payment]
+method = cash"
 
 # As root, permissions do not stop reading: run those cases as nobody when
 # setpriv can, else skip them.

@@ -96,35 +96,7 @@ sql "UPDATE operators SET locked_until = 0 WHERE name = 'boss'"
 
 # --- payments with the applications -------------------------------------------------
 EXAMPLE="$TEST_TMP/example.ini"
-cat > "$EXAMPLE" <<'INI'
-[application]
-service = new
-project = szjsgws
-cert_type = org
-term_years = 1
-eseal = yes
-[organization]
-name = 深圳市测试科技有限公司
-id_type = uscc
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_type = resident
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_type = resident
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-[invoice]
-electronic = yes
-[payment]
-method = wechat
-reference = 4200001234202611210000
-INI
+write_app "$EXAMPLE"
 # variant NAME SED: a changed copy of the example.
 variant() {
 	sed -e "$2" "$EXAMPLE" > "$TEST_TMP/$1.ini"

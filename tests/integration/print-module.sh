@@ -77,47 +77,8 @@ exports_one() {
 check "the module exports its table and nothing else" exports_one
 
 # --- an application to print ------------------------------------------------
-cat > "$TEST_TMP/app.ini" <<'INI'
-[application]
-service = new
-project = szjsgws
-cert_type = org
-term_years = 1
-eseal = yes
-
-[organization]
-name = 深圳市测试科技有限公司
-id_type = uscc
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-postcode = 518057
-phone = 0755-88886666
-
-[legal_rep]
-name = 张三
-id_type = resident
-id_number = 440304198502280023
-
-[handler]
-name = 李四
-id_type = resident
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-
-[authorization]
-from = 2026-11-01
-
-[invoice]
-electronic = yes
-title = 深圳市测试科技有限公司
-tax_number = 91440300708461136T
-
-[payment]
-method = wechat
-reference = 4200001234202611210000
-INI
+write_app "$TEST_TMP/app.ini" "[authorization]
+from = 2026-11-01"
 run -- issue --batch "$TEST_TMP/app.ini"
 check "an application stored" rc_is 0
 APP=$(head -n 1 "$OUT")

@@ -46,27 +46,10 @@ pdf_has() {
 
 printf 'boss-pw-1234\n' > "$TEST_TMP/boss.pw"
 "$GUITAI" -c "$conf" operator add boss --role supervisor --password-file "$TEST_TMP/boss.pw" > /dev/null 2>&1
-cat > "$TEST_TMP/app.ini" <<'INI'
-[application]
-project = szjsgws
-[organization]
-name = 深圳市测试科技有限公司
-id_number = 91440300708461136T
-address = 深圳市南山区科技园科苑路1号
-[legal_rep]
-name = 张三
-id_number = 440304198502280023
-[handler]
-name = 李四
-id_number = 44030519900101123X
-mobile = 13800138000
-email = lisi@example.com
-position = 经理
-[payment]
+write_min_app "$TEST_TMP/app.ini" "[payment]
 method = card
 reference = POS778899
-account = 6222 0212 3456 7894
-INI
+account = 6222 0212 3456 7894"
 for i in 1 2 3; do
 	"$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" --operator boss \
 		--password-file "$TEST_TMP/boss.pw" > /dev/null 2>&1

@@ -75,6 +75,26 @@ add_demo_operator() {
 	printf 'demo1234\n' | "$GUITAI" -c "$1" operator add demo --role supervisor --password-file -
 }
 
+# run ARGS: guitai with the test's $conf; its output in $OUT and $ERR, its
+# exit status in $RC. rc_is N, err_has TEXT, out_has TEXT check them and
+# say what was there when they fail. Tests that need other forms (a
+# regular expression, a clean-stderr check) define their own after
+# sourcing this file.
+OUT="$TEST_TMP/out"
+ERR="$TEST_TMP/err"
+RC=0
+run() {
+	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
+	RC=$?
+}
+rc_is() {
+	[ "$RC" -eq "$1" ] && return 0
+	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
+	return 1
+}
+err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
+out_has() { grep -qF -- "$1" "$OUT" || { diag "stdout lacks: $1" "$(cat "$OUT")"; return 1; }; }
+
 # write_app FILE [EXTRA]: the batch example the tests share
 # (tests/fixtures/app-org.ini), then EXTRA (INI text: sections it lacks).
 write_app() {

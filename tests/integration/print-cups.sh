@@ -19,22 +19,6 @@ allow_reprint = yes
 follow_seconds = 60
 [token]
 pin = random")
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
-
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
-
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
-
-err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
 out_has() { grep -qE -- "$1" "$OUT" || { diag "stdout lacks: $1" "$(cat "$OUT")"; return 1; }; }
 
 # The print_jobs id of the last job a failed run told us to resend.

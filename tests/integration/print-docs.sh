@@ -22,22 +22,6 @@ export GUITAI_PRINT_MODULE="${GUITAI_PRINT_MODULE:-$top_builddir/guitai-print.so
 TEMPLATES="$top_srcdir/data/templates"
 conf=$(write_config "[print]
 templates = $TEMPLATES")
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
-
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
-
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
-
-err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
 
 # The text of a PDF with all white space removed, so that a phrase the
 # layout wrapped or spaced still matches.

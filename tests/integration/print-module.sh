@@ -21,10 +21,6 @@ conf=$(write_config "[print]
 templates = $top_srcdir/data/templates
 allow_reprint = yes
 follow_seconds = 5")
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
-
 # run [VAR=VALUE...] -- ARGS: guitai with the environment given (the
 # module variable unset unless named), output kept.
 run() {
@@ -34,11 +30,6 @@ run() {
 	env -u GUITAI_PRINT_MODULE "${envs[@]}" "$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
 	RC=$?
 }
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
 # `guitai print` exits 3 for every failure once the application is loaded
 # (cmd_print.c), 1 when a job fails; any failure is what matters here.
 fails() {
@@ -46,8 +37,6 @@ fails() {
 	diag "exit status 0, expected a failure" "stdout:" "$(cat "$OUT")"
 	return 1
 }
-err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
-out_has() { grep -qF -- "$1" "$OUT" || { diag "stdout lacks: $1" "$(cat "$OUT")"; return 1; }; }
 
 # --- linking --------------------------------------------------------------
 LDD=$(ldd "$GUITAI" 2>&1)

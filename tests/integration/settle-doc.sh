@@ -13,20 +13,6 @@ command -v pdftotext > /dev/null || { echo "1..0 # SKIP pdftotext not installed"
 TEMPLATES="$top_srcdir/data/templates"
 conf=$(write_config "[print]
 templates = $TEMPLATES")
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
-err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
-
 # --- mistakes in the flow's commands --------------------------------------------------
 BAD="$TEST_TMP/tmpl"
 # bad_settlement SED EXPECTED DESCRIPTION

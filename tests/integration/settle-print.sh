@@ -17,21 +17,9 @@ conf=$(write_config "[print]
 templates = $top_srcdir/data/templates
 follow_seconds = 60")
 DB="$TEST_TMP/data/guitai.db"
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
 TODAY=$(date +%F)
 SUBJECT="SETTLE-${TODAY//-/}"
 
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
 err_has() { grep -qE -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
 resend_id() { grep -oE 'print --resend [0-9]+' "$ERR" | grep -oE '[0-9]+$' | tail -n 1; }
 flat() { pdftotext -layout "$1" - 2>/dev/null | tr -d ' \n\t\f'; }

@@ -1,7 +1,7 @@
 # Shared by the key personalisation screen tests (tests/e2e/personalise*.sh):
 # a blank SoftHSM2 key, a private cupsd with a cups-pdf queue "counter" as
-# the configured printer, the built-in CA, the demo operator, and typing a
-# whole new-issuance application into the wizard. Source after tests/lib.sh
+# the configured printer, the built-in CA, the demo operator (typing a whole
+# application into the wizard is enter_application in tests/e2e/tmux.sh). Source after tests/lib.sh
 # and tests/e2e/tmux.sh.
 . "$top_srcdir/tests/integration/token-lib.sh"
 . "$top_srcdir/tests/integration/cups-lib.sh"
@@ -19,50 +19,6 @@ printer = counter
 templates = $top_srcdir/data/templates")
 	add_demo_operator "$conf" || return 1
 	"$GUITAI" -c "$conf" ca init > /dev/null 2>&1
-}
-
-# enter_application: from the home menu through the wizard's five steps
-# to the submission; sets app_no and leaves the "accepted" alert open.
-enter_application() {
-	keys 1
-	wait_for "1/5" || return 1
-	keys F10
-	wait_for "2/5" || return 1
-	type_text "深圳市测试科技有限公司"
-	keys Tab Tab
-	type_text "91440300708461136T"
-	keys Tab
-	wait_for "440300" || return 1
-	keys Tab Tab Tab
-	type_text "深圳市南山区科技园科苑路1号"
-	keys F10
-	wait_for "3/5" || return 1
-	type_text "张三"
-	keys Tab Tab
-	type_text "440304198502280023"
-	keys Tab
-	type_text "李四"
-	keys Tab Tab
-	type_text "44030519900101123X"
-	keys Tab
-	type_text "13800138000"
-	keys Tab
-	type_text "lisi@example.com"
-	keys Tab
-	type_text "经理"
-	keys F10
-	wait_for "4/5" || return 1
-	keys Tab Tab Tab
-	keys Right Right Right
-	wait_for "$(zh 'WeChat Pay')" || return 1
-	keys Tab
-	type_text "4200001234202611210000"
-	keys F10
-	wait_for "5/5" || return 1
-	keys F10
-	wait_for "$(zh 'Application accepted')" || return 1
-	app_no=$(screen | grep -o 'T01-[0-9]\{8\}-[0-9]\{4\}' | head -n 1)
-	[ -n "$app_no" ]
 }
 
 # wait_row TEXT1 TEXT2 [SECONDS]: until one screen row shows both.

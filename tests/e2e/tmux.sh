@@ -85,3 +85,47 @@ login_demo() {
 	type_text demo1234
 	keys Enter
 }
+
+# enter_application: from the home menu through the wizard's five steps
+# to the submission; sets app_no and leaves the "accepted" alert open.
+enter_application() {
+	keys 1
+	wait_for "1/5" || return 1
+	keys F10
+	wait_for "2/5" || return 1
+	type_text "深圳市测试科技有限公司"
+	keys Tab Tab
+	type_text "91440300708461136T"
+	keys Tab
+	wait_for "440300" || return 1
+	keys Tab Tab Tab
+	type_text "深圳市南山区科技园科苑路1号"
+	keys F10
+	wait_for "3/5" || return 1
+	type_text "张三"
+	keys Tab Tab
+	type_text "440304198502280023"
+	keys Tab
+	type_text "李四"
+	keys Tab Tab
+	type_text "44030519900101123X"
+	keys Tab
+	type_text "13800138000"
+	keys Tab
+	type_text "lisi@example.com"
+	keys Tab
+	type_text "经理"
+	keys F10
+	wait_for "4/5" || return 1
+	keys Tab Tab Tab
+	keys Right Right Right
+	wait_for "$(zh 'WeChat Pay')" || return 1
+	keys Tab
+	type_text "4200001234202611210000"
+	keys F10
+	wait_for "5/5" || return 1
+	keys F10
+	wait_for "$(zh 'Application accepted')" || return 1
+	app_no=$(screen | grep -o 'T01-[0-9]\{8\}-[0-9]\{4\}' | head -n 1)
+	[ -n "$app_no" ]
+}

@@ -46,6 +46,7 @@ static struct pcsc_mon *perso_mon;
 static struct tcat perso_cat;
 static int perso_cat_loaded;
 static char perso_key_text[128];
+static int perso_key_unsupported;      /* perso_key_text names an unknown ATR */
 
 /* A configured module whose keys sit in no reader (SoftHSM2, the embedded
  * default) always has its key present: name it rather than report a
@@ -79,6 +80,7 @@ const char *ui_key_state_text(struct gt_ctx *ctx)
 	if (!perso_cat_loaded)
 		perso_cat_loaded = tcat_load(ctx->cfg.token_catalog, &perso_cat, NULL) == 0 ? 1 : -1;
 	st = pcsc_mon_poll(perso_mon, r, PCSC_MAX_READERS, &n, NULL);
+	perso_key_unsupported = 0;
 	if (st == PCSC_MON_STARTING)
 		return "…";
 	if (st == PCSC_MON_NO_SERVICE)
@@ -89,8 +91,18 @@ const char *ui_key_state_text(struct gt_ctx *ctx)
 		if (!r[i].card)
 			continue;
 		m = perso_cat_loaded > 0 ? tcat_by_atr(&perso_cat, r[i].atr, r[i].atr_len) : NULL;
-		snprintf(perso_key_text, sizeof(perso_key_text), "%s", m ? m->name :
-			 _("unsupported key model"));
+		if (m != NULL) {
+			snprintf(perso_key_text, sizeof(perso_key_text), "%s", m->name);
+		} else {
+			char atr[3 * PCSC_ATR_MAX + 1];
+
+			/* The ATR is what the CA's support needs to add the
+			 * model to data/tokens.ini. */
+			tcat_atr_hex(r[i].atr, r[i].atr_len, atr, sizeof(atr));
+			snprintf(perso_key_text, sizeof(perso_key_text), _("unsupported key model (ATR %s)"),
+				 atr);
+			perso_key_unsupported = 1;
+		}
 		return perso_key_text;
 	}
 	if (perso_readerless_model(ctx))
@@ -114,9 +126,15 @@ static int perso_find_key(struct gt_ctx *ctx, const char *app_no, struct keydesk
 		struct gt_err err;
 		char text[900];
 
+		const char *slot;
+
 		if (keydesk_target(ctx, app_no, t, &err) == KEYDESK_TARGET_FOUND)
 			return 1;
-		snprintf(text, sizeof(text), "%s\n\n%s", err.msg,
+		/* A key the catalogue does not know is named with its ATR,
+		 * not just reported missing. */
+		slot = ui_key_state_text(ctx);
+		snprintf(text, sizeof(text), "%s%s%s\n\n%s", err.msg,
+			 perso_key_unsupported ? "\n" : "", perso_key_unsupported ? slot : "",
 			 _("Insert the key, then answer Y to look again."));
 		if (!ui_confirm(ctx, _("Personalise key"), text))
 			return 0;

@@ -320,8 +320,13 @@ int store_open(const char *path, struct store **out, struct gt_err *err)
 		goto fail;
 	}
 	/* WAL keeps readers going while the wizard saves; FULL sync so a
-	 * saved screen survives a power cut, as the counter promises. */
-	if (store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
+	 * saved screen survives a power cut, as the counter promises.
+	 * 16 KiB pages (taken only by a new, empty file): audit verify reads
+	 * the whole trail a page at a time, and four times fewer reads made
+	 * it about a fifth faster (bench/audit), for about 0.5 ms more per
+	 * batch commit (bench/batch). An existing file keeps its page size. */
+	if (store_exec(st, "PRAGMA page_size = 16384", err) != 0 ||
+	    store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
 	    store_exec(st, "PRAGMA synchronous = FULL", err) != 0 ||
 	    store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
 	    store_migrate(st, err) != 0)

@@ -162,6 +162,19 @@ static void test_open_and_reopen(void **state)
 	assert_int_equal(store_schema_version(t->st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_operator_get(t->st, "张三", &op, &err), 0);
 	assert_string_equal(op.role, "operator");
+	/* A new file takes 16 KiB pages (audit verify reads fewer). */
+	{
+		sqlite3 *db;
+		sqlite3_stmt *stmt;
+
+		assert_int_equal(sqlite3_open_v2(t->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(stmt, 0), 16384);
+		sqlite3_finalize(stmt);
+		sqlite3_close(db);
+	}
 }
 
 static void test_app_numbers(void **state)

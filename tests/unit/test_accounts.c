@@ -44,47 +44,17 @@
 #define CARD_SHOWN "6222 **** **** 7894"
 #define ACCOUNT "44050110062300001234"
 
-struct tmp {
-	char dir[256];
-	char conf[512];
-	struct gt_ctx ctx;
-	int open;
-};
-
 static int make_ctx(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-	struct gt_err err;
-
-	if (t == NULL)
-		return -1;
-	if (tu_tmpdir(t->dir, sizeof(t->dir), "accounts") != 0) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
-	if (tu_write_config(t->conf, t->dir, "") != 0 || ctx_open(&t->ctx, t->conf, &err) != 0) {
-		fprintf(stderr, "# ctx_open: %s\n", err.msg);
-		return -1;
-	}
-	t->open = 1;
-	return 0;
+	return tu_ctx_new(state, "accounts", "");
 }
 
 static int remove_ctx(void **state)
 {
-	struct tmp *t = *state;
-	int rc;
-
-	if (t->open)
-		ctx_close(&t->ctx);
-	rc = tu_rmtree(t->dir);
-	free(t);
-	return rc;
+	return tu_ctx_free(state);
 }
 
-static void add(struct tmp *t, const char *name, const char *role)
+static void add(struct tu_ctx *t, const char *name, const char *role)
 {
 	struct gt_err err;
 
@@ -93,7 +63,7 @@ static void add(struct tmp *t, const char *name, const char *role)
 }
 
 /* A second connection, as an intruder or an admin tool. */
-static void sql(struct tmp *t, const char *stmt)
+static void sql(struct tu_ctx *t, const char *stmt)
 {
 	sqlite3 *db;
 	char *msg = NULL;
@@ -105,7 +75,7 @@ static void sql(struct tmp *t, const char *stmt)
 	sqlite3_close(db);
 }
 
-static long long count(struct tmp *t, const char *query)
+static long long count(struct tu_ctx *t, const char *query)
 {
 	sqlite3_stmt *st;
 	long long n = -1;
@@ -136,7 +106,7 @@ static int audit_match_row(void *arg, const struct audit_row *r)
 	return 0;
 }
 
-static long long count_audit(struct tmp *t, const char *action, const char *operator_name,
+static long long count_audit(struct tu_ctx *t, const char *action, const char *operator_name,
 			     const char *app_no, const char *detail_has)
 {
 	struct audit_match m = { action, operator_name, app_no, detail_has, 0 };
@@ -146,7 +116,7 @@ static long long count_audit(struct tmp *t, const char *action, const char *oper
 	return m.n;
 }
 
-static void write_batch(const struct tmp *t, const char *path, const char *method,
+static void write_batch(const struct tu_ctx *t, const char *path, const char *method,
 			const char *reference, const char *mobile)
 {
 	FILE *f = fopen(path, "w");
@@ -169,7 +139,7 @@ static void write_batch(const struct tmp *t, const char *path, const char *metho
 }
 
 /* A stored application with its payment; returns the payment's id. */
-static long long stored_app(struct tmp *t, const char *operator_name, const char *method,
+static long long stored_app(struct tu_ctx *t, const char *operator_name, const char *method,
 			    const char *reference, char *app_no)
 {
 	struct issue_batch_result *res = calloc(1, sizeof(*res));
@@ -195,7 +165,7 @@ static long long stored_app(struct tmp *t, const char *operator_name, const char
 
 static void test_approve(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct store_operator op;
 	struct gt_err err;
 	long long until;
@@ -259,7 +229,7 @@ static void test_approve(void **state)
 
 static void test_payments(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct ledger_payment p;
 	struct gt_err err;
 	char a1[APP_NO_MAX], a2[APP_NO_MAX];
@@ -393,7 +363,7 @@ static void test_payments(void **state)
 }
 
 /* Known rows: the report's every total. */
-static void put(struct tmp *t, const char *app_no, const char *kind, long long original,
+static void put(struct tu_ctx *t, const char *app_no, const char *kind, long long original,
 		const char *method, long long fen, const char *op, const char *terminal, int day)
 {
 	struct ledger_payment p;
@@ -431,7 +401,7 @@ static const struct report_method_row *find_row(const struct report_method_row *
 
 static void test_settlement(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	const struct report_method_row *row;
 	struct ledger_closing c;
 	struct audit_head head;
@@ -536,7 +506,7 @@ static void test_settlement(void **state)
 
 static void test_search_index(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct search_hit hits[8];
 	struct store_app_summary found[8];
 	struct gt_err err;
@@ -601,7 +571,7 @@ static void test_search_index(void **state)
 
 static void test_missing_key(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct gt_ctx other;
 	struct gt_err err;
 	char a[APP_NO_MAX], key[600], saved[600];

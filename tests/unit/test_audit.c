@@ -10,6 +10,7 @@
  * number in the rows, the log or the bundle. Each test has its own directory and a
  * context with a checkpoint every 4 rows. */
 #include "config.h"
+#include "testutil.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -38,82 +39,31 @@
 #define MOBILE "13800138000"
 #define EVERY 4
 
-struct tmp {
-	char dir[256];
-	char conf[512];
-	char db[600];
-	struct gt_ctx ctx;
-	int open;
-};
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* Checkpoints every EVERY rows, so short trails have several. */
+#define AUDIT_CONFIG "[security]\naudit_checkpoint_every = " STR(EVERY) "\n"
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static int write_config(const struct tu_ctx *t, const char *extra)
 {
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
+	char text[1024];
 
-static int write_config(const struct tmp *t, const char *extra)
-{
-	const char *top = getenv("top_srcdir");
-	FILE *f = fopen(t->conf, "w");
-
-	if (top == NULL || *top == '\0')
-		top = ".";
-	if (f == NULL)
-		return -1;
-	fprintf(f, "[terminal]\nid = T01\nsite = 测试受理点\n"
-		"[paths]\ndata_dir = %s/data\n"
-		"[data]\ncatalog = %s/data/catalog.ini\nregions = %s/data/regions.tsv\n"
-		"[log]\nfile = %s/guitai.log\n"
-		"[security]\naudit_checkpoint_every = %d\n%s",
-		t->dir, top, top, t->dir, EVERY, extra);
-	return fclose(f);
+	snprintf(text, sizeof(text), "%s%s", AUDIT_CONFIG, extra);
+	return tu_write_config(t->conf, t->dir, text);
 }
 
 static int make_ctx(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-	struct gt_err err;
-
-	if (t == NULL)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/guitai-audit.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(t->dir) == NULL) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	setenv("HOME", t->dir, 1);
-	unsetenv("XDG_CONFIG_HOME");
-	unsetenv("XDG_DATA_HOME");
-	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
-	snprintf(t->db, sizeof(t->db), "%s/data/guitai.db", t->dir);
-	if (write_config(t, "") != 0)
-		return -1;
-	if (ctx_open(&t->ctx, t->conf, &err) != 0) {
-		fprintf(stderr, "# ctx_open: %s\n", err.msg);
-		return -1;
-	}
-	t->open = 1;
-	return 0;
+	return tu_ctx_new(state, "audit", AUDIT_CONFIG);
 }
 
 static int remove_ctx(void **state)
 {
-	struct tmp *t = *state;
-	int rc;
-
-	log_close();
-	if (t->open)
-		ctx_close(&t->ctx);
-	rc = nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return rc;
+	return tu_ctx_free(state);
 }
 
 /* The intruder: a second connection that drops the triggers first. */
-static void intrude(struct tmp *t, const char *sql)
+static void intrude(struct tu_ctx *t, const char *sql)
 {
 	sqlite3 *db;
 	char *msg = NULL;
@@ -130,7 +80,7 @@ static void intrude(struct tmp *t, const char *sql)
 	sqlite3_close(db);
 }
 
-static void append(struct tmp *t, int n)
+static void append(struct tu_ctx *t, int n)
 {
 	struct audit_ctx ac;
 	struct gt_err err;
@@ -149,7 +99,7 @@ static void append(struct tmp *t, int n)
 
 /* Verify, and verify again with the rows split in 3 parts checked side by
  * side (the long-trail path): both must find the same first bad row. */
-static void verify(struct tmp *t, struct audit_verify_result *res)
+static void verify(struct tu_ctx *t, struct audit_verify_result *res)
 {
 	struct audit_verify_result split;
 	struct gt_err err;
@@ -171,7 +121,7 @@ static void verify(struct tmp *t, struct audit_verify_result *res)
 	}
 }
 
-static void expect_bad(struct tmp *t, enum audit_problem p, long long seq)
+static void expect_bad(struct tu_ctx *t, enum audit_problem p, long long seq)
 {
 	struct audit_verify_result res;
 
@@ -182,7 +132,7 @@ static void expect_bad(struct tmp *t, enum audit_problem p, long long seq)
 	assert_true(p == AUDIT_INTACT || strlen(res.why) > 0);
 }
 
-static long long count_rows(struct tmp *t, const char *table)
+static long long count_rows(struct tu_ctx *t, const char *table)
 {
 	sqlite3 *db;
 	sqlite3_stmt *stmt;
@@ -228,7 +178,7 @@ static void free_rows(struct audit_row *rows, size_t n)
 
 static void test_chain_intact(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct audit_row rows[10];
 	struct audit_head head;
@@ -307,7 +257,7 @@ static void test_canonical_no_collision(void **state)
  * out of sequence. */
 static void test_triggers(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	sqlite3 *db = store_db(t->ctx.store);
 	char *msg = NULL;
 
@@ -340,7 +290,7 @@ static void test_triggers(void **state)
  * and written back as well-formed canonical bytes, with the hash that was
  * stored (a new one would be caught by the next row's previous hash; see
  * rehash_from for the intruder who re-hashes everything). */
-static void rewrite_row(struct tmp *t, long long seq, void (*edit)(struct audit_row *))
+static void rewrite_row(struct tu_ctx *t, long long seq, void (*edit)(struct audit_row *))
 {
 	struct audit_row rows[16];
 	struct audit_row *r = &rows[seq - 1];
@@ -384,7 +334,7 @@ static void edit_time(struct audit_row *r)
 
 static void test_tamper_modify(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	rewrite_row(t, 6, edit_detail);
@@ -393,7 +343,7 @@ static void test_tamper_modify(void **state)
 
 static void test_tamper_modify_time(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	rewrite_row(t, 3, edit_time);
@@ -404,7 +354,7 @@ static void test_tamper_modify_time(void **state)
  * others, then by fewer (the row is no longer well formed). */
 static void test_tamper_modify_bytes(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "UPDATE audit SET rec = CAST(replace(rec, CAST('row 4;' AS BLOB), "
@@ -419,7 +369,7 @@ static void test_tamper_modify_bytes(void **state)
  * does not hold the row of that seq. */
 static void test_tamper_renumber(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "UPDATE audit SET seq = 11 WHERE seq = 10");
@@ -431,7 +381,7 @@ static void test_tamper_renumber(void **state)
 
 static void test_tamper_delete(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "DELETE FROM audit WHERE seq = 5");
@@ -442,7 +392,7 @@ static void test_tamper_delete(void **state)
  * 1-3, 4-6, 7-10). */
 static void test_tamper_delete_seam(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "DELETE FROM audit WHERE seq IN (3, 4)");
@@ -451,7 +401,7 @@ static void test_tamper_delete_seam(void **state)
 
 static void test_tamper_modify_seam(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "UPDATE audit SET rec = CAST(replace(rec, CAST('detail' AS BLOB), "
@@ -461,7 +411,7 @@ static void test_tamper_modify_seam(void **state)
 
 static void test_tamper_swap(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "CREATE TEMP TABLE s AS SELECT * FROM audit WHERE seq IN (5, 6);"
@@ -473,7 +423,7 @@ static void test_tamper_swap(void **state)
 /* Rows after the last checkpoint cut off: only the anchor knows. */
 static void test_tamper_truncate_tail(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "DELETE FROM audit WHERE seq > 8");
@@ -483,7 +433,7 @@ static void test_tamper_truncate_tail(void **state)
 /* Rows cut off before a checkpoint that stays. */
 static void test_tamper_truncate_checkpoint_beyond(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	assert_int_equal(unlink(t->ctx.audit_head_path), 0);
@@ -494,7 +444,7 @@ static void test_tamper_truncate_checkpoint_beyond(void **state)
 /* Rows and the checkpoint beyond them both removed: the anchor. */
 static void test_tamper_truncate_all(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct gt_err err;
 
@@ -513,7 +463,7 @@ static void test_tamper_truncate_all(void **state)
 
 /* Someone rewrites a row and re-hashes everything after it: the chain
  * holds, the checkpoint (or the anchor, after the last one) does not. */
-static void rehash_from(struct tmp *t, long long from, long long to)
+static void rehash_from(struct tu_ctx *t, long long from, long long to)
 {
 	struct audit_row rows[16];
 	struct gt_err err;
@@ -553,7 +503,7 @@ static void rehash_from(struct tmp *t, long long from, long long to)
 
 static void test_tamper_rehash(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	rehash_from(t, 6, 10);
@@ -562,7 +512,7 @@ static void test_tamper_rehash(void **state)
 
 static void test_tamper_rehash_tail(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	rehash_from(t, 9, 10);
@@ -571,7 +521,7 @@ static void test_tamper_rehash_tail(void **state)
 
 static void test_forged_checkpoint(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 10);
 	intrude(t, "UPDATE audit_checkpoints SET mac = randomblob(32) WHERE seq = 8");
@@ -581,7 +531,7 @@ static void test_forged_checkpoint(void **state)
 /* A checkpoint removed from the middle breaks the MAC chain after it. */
 static void test_deleted_checkpoint(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 
 	append(t, 13);
 	intrude(t, "DELETE FROM audit_checkpoints WHERE seq = 4");
@@ -590,7 +540,7 @@ static void test_deleted_checkpoint(void **state)
 
 static void test_wrong_key(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct crypto_keyring other;
 	struct gt_err err;
@@ -610,7 +560,7 @@ static void test_wrong_key(void **state)
 
 static void test_checkpoint_on_demand(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct audit_head h;
 	struct audit_ctx ac;
@@ -658,7 +608,7 @@ static void write_batch(const char *path)
 
 static void test_fail_closed(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct application *app = calloc(1, sizeof(*app)), *back = calloc(1, sizeof(*back));
 	struct issue_batch_result *res = calloc(1, sizeof(*res));
 	struct store_operator op;
@@ -812,7 +762,7 @@ static void bundle_verify(const char *path, const struct crypto_keyring *ring,
 
 static void test_bundle(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct crypto_keyring key, other;
 	struct gt_err err;
@@ -925,7 +875,7 @@ static void test_no_secrets(void **state)
 	static const char *const secrets[] = {
 		PASSWORD, WRONG_PASSWORD, "typed-into-name-field", HDL_ID, REP_ID, MOBILE,
 	};
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct issue_batch_result *res = calloc(1, sizeof(*res));
 	struct scan s = { 0 };
 	struct gt_err err;
@@ -1006,7 +956,7 @@ static int count_action(void *arg, const struct audit_row *r)
 
 static void test_config_load(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct gt_err err;
 	int n = 0;
 
@@ -1043,7 +993,7 @@ static void test_config_load(void **state)
 /* The audit key is made on first run, 0600, next to the PII key. */
 static void test_key_file(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct stat st;
 	char path[600];
 
@@ -1062,7 +1012,7 @@ static void test_key_file(void **state)
  * and opening migrates it again: every row keeps its hash, the checkpoints
  * and the anchor still match, and a row tampered with in the old columns
  * is still found after the migration. */
-static void make_schema5(struct tmp *t, long long tamper_seq)
+static void make_schema5(struct tu_ctx *t, long long tamper_seq)
 {
 	struct audit_row rows[16];
 	struct gt_err err;
@@ -1114,7 +1064,7 @@ static void make_schema5(struct tmp *t, long long tamper_seq)
 
 static void test_migrate_schema5(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result before, res;
 	struct gt_err err;
 	char last[AUDIT_DETAIL_MAX + 1];
@@ -1154,7 +1104,7 @@ static void test_migrate_schema5(void **state)
  * restored copy given to verify checks the trail. */
 static void test_key_missing(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct audit_verify_result res;
 	struct crypto_keyring empty;
 	struct audit_ctx ac;

@@ -23,14 +23,7 @@
 
 #define PASSWORD "s3cret-pass"
 
-struct tmp {
-	char dir[256];
-	char conf[512];
-	struct gt_ctx ctx;
-	int open;
-};
-
-static int write_config(const struct tmp *t, const char *extra)
+static int write_config(const struct tu_ctx *t, const char *extra)
 {
 	return tu_write_config(t->conf, t->dir, extra);
 }
@@ -38,40 +31,15 @@ static int write_config(const struct tmp *t, const char *extra)
 /* A temporary directory, a configuration for it, and an open context. */
 static int make_ctx(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-	struct gt_err err;
-
-	if (t == NULL)
-		return -1;
-	if (tu_tmpdir(t->dir, sizeof(t->dir), "session") != 0) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
-	if (write_config(t, "") != 0)
-		return -1;
-	if (ctx_open(&t->ctx, t->conf, &err) != 0) {
-		fprintf(stderr, "# ctx_open: %s\n", err.msg);
-		return -1;
-	}
-	t->open = 1;
-	return 0;
+	return tu_ctx_new(state, "session", "");
 }
 
 static int remove_ctx(void **state)
 {
-	struct tmp *t = *state;
-	int rc;
-
-	if (t->open)
-		ctx_close(&t->ctx);
-	rc = tu_rmtree(t->dir);
-	free(t);
-	return rc;
+	return tu_ctx_free(state);
 }
 
-static void add(struct tmp *t, const char *name, const char *role)
+static void add(struct tu_ctx *t, const char *name, const char *role)
 {
 	struct gt_err err;
 
@@ -79,7 +47,7 @@ static void add(struct tmp *t, const char *name, const char *role)
 		fail_msg("add %s: %s", name, err.msg);
 }
 
-static enum session_result login(struct tmp *t, const char *name, const char *password,
+static enum session_result login(struct tu_ctx *t, const char *name, const char *password,
 				 long long *until)
 {
 	struct gt_err err;
@@ -89,7 +57,7 @@ static enum session_result login(struct tmp *t, const char *name, const char *pa
 
 static void test_ctx_open(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct check_ctx cc;
 	struct stat st;
 	char path[600];
@@ -122,7 +90,7 @@ static void test_ctx_open(void **state)
 
 static void test_ctx_open_errors(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct gt_ctx other;
 	struct gt_err err;
 
@@ -143,7 +111,7 @@ static void test_ctx_open_errors(void **state)
 
 static void test_add_operator(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct store_operator op;
 	struct gt_err err;
 	size_t n;
@@ -171,7 +139,7 @@ static void test_add_operator(void **state)
 
 static void test_login(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	long long until = -1;
 
 	add(t, "张三", "operator");
@@ -196,7 +164,7 @@ static void test_login(void **state)
 
 static void test_lock_after_five(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	struct store_operator op;
 	struct gt_err err;
 	long long until = -1, before = ctx_now();
@@ -238,7 +206,7 @@ static void test_lock_after_five(void **state)
 
 static void test_disabled(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_ctx *t = *state;
 	sqlite3 *db;
 	long long until;
 

@@ -1,5 +1,7 @@
 /* Shared set-up of the unit tests that touch files; see testutil.h. */
+#include "config.h"
 #include "testutil.h"
+#include "util/log.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -44,4 +46,41 @@ int tu_write_config(const char *conf, const char *dir, const char *extra)
 		"[log]\nfile = %s/guitai.log\n%s",
 		dir, top, top, dir, extra);
 	return fclose(f);
+}
+
+int tu_ctx_new(void **state, const char *name, const char *extra)
+{
+	struct tu_ctx *t = calloc(1, sizeof(*t));
+	struct gt_err err;
+
+	if (t == NULL)
+		return -1;
+	if (tu_tmpdir(t->dir, sizeof(t->dir), name) != 0) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	snprintf(t->conf, sizeof(t->conf), "%s/guitai.conf", t->dir);
+	snprintf(t->db, sizeof(t->db), "%s/data/guitai.db", t->dir);
+	if (tu_write_config(t->conf, t->dir, extra) != 0)
+		return -1;
+	if (ctx_open(&t->ctx, t->conf, &err) != 0) {
+		fprintf(stderr, "# ctx_open: %s\n", err.msg);
+		return -1;
+	}
+	t->open = 1;
+	return 0;
+}
+
+int tu_ctx_free(void **state)
+{
+	struct tu_ctx *t = *state;
+	int rc;
+
+	log_close();
+	if (t->open)
+		ctx_close(&t->ctx);
+	rc = tu_rmtree(t->dir);
+	free(t);
+	return rc;
 }

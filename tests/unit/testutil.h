@@ -7,6 +7,7 @@
 #define GUITAI_TESTS_TESTUTIL_H
 
 #include <stddef.h>
+#include "flow/ctx.h"
 
 /* mkdtemp of $TMPDIR/guitai-NAME.XXXXXX into dir; HOME set to it and the
  * XDG directories unset. 0 made, -1 not. */
@@ -16,5 +17,21 @@ int tu_rmtree(const char *dir);
 /* Write the test configuration for a temporary directory to conf, with
  * extra INI text appended ("" for none). 0 written. */
 int tu_write_config(const char *conf, const char *dir, const char *extra);
+
+/* A temporary directory, its configuration and a context opened on it:
+ * what the flow-level tests (sessions, accounts, audit) start from. */
+struct tu_ctx {
+	char dir[256];
+	char conf[512];
+	char db[600];            /* the store's file, for a second connection */
+	struct gt_ctx ctx;
+	int open;
+};
+
+/* cmocka set-up: a tu_ctx in *state, its directory named after name, its
+ * configuration with extra appended. 0 opened. */
+int tu_ctx_new(void **state, const char *name, const char *extra);
+/* cmocka tear-down: close, remove, free. */
+int tu_ctx_free(void **state);
 
 #endif

@@ -7,26 +7,13 @@
 export LC_ALL=C.UTF-8 LANGUAGE=
 
 conf=$(write_config)
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
-
-# run ARGS...: guitai with the test config; stdout, stderr, status kept.
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
+# run, rc_is: tests/lib.sh. out_has and err_has here take regular
+# expressions.
 
 # run_bare ARGS...: guitai without the test config.
 run_bare() {
 	"$GUITAI" "$@" > "$OUT" 2> "$ERR"
 	RC=$?
-}
-
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
 }
 
 # No sanitizer report, no crash: the status is one of ours.

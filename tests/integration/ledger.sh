@@ -15,17 +15,11 @@ conf=$(write_config "[print]
 templates = $top_srcdir/data/templates")
 DB="$TEST_TMP/data/guitai.db"
 LOG="$TEST_TMP/guitai.log"
-OUT="$TEST_TMP/out"
-ERR="$TEST_TMP/err"
-RC=0
 BOSS_PW='Boss-pass-7788'
 ALICE_PW='alice-pw-5566'
 TODAY=$(date +%F)
 
-run() {
-	"$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
-	RC=$?
-}
+# run, rc_is, out_has, err_has: tests/lib.sh.
 # run_in INPUT ARGS...: the same with INPUT (printf format) on stdin.
 run_in() {
 	local input=$1
@@ -33,13 +27,6 @@ run_in() {
 	printf "$input" | "$GUITAI" -c "$conf" "$@" > "$OUT" 2> "$ERR"
 	RC=$?
 }
-rc_is() {
-	[ "$RC" -eq "$1" ] && return 0
-	diag "exit status $RC, expected $1" "stdout:" "$(cat "$OUT")" "stderr:" "$(cat "$ERR")"
-	return 1
-}
-out_has() { grep -qF -- "$1" "$OUT" || { diag "stdout lacks: $1" "$(cat "$OUT")"; return 1; }; }
-err_has() { grep -qF -- "$1" "$ERR" || { diag "stderr lacks: $1" "$(cat "$ERR")"; return 1; }; }
 sql() { sqlite3 -batch "$DB" "$@"; }
 audit_has() { "$GUITAI" -c "$conf" audit list --limit 1000 | grep -qF -- "$1"; }
 

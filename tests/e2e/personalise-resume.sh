@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end (issue 4): personalisations left unfinished, finished from the
 # home menu. The key module is our fault-injecting PKCS#11 wrapper around
-# SoftHSM2 (tests/fixtures/p11-fault.c): its first C_CreateObject — writing
-# the certificate, after the CA issued it — answers CKR_DEVICE_REMOVED as
+# SoftHSM2 (tests/fixtures/p11-fault.c): its second C_CreateObject — writing
+# the certificate, after the CA issued it (the first wrote the CA certificate
+# while the key generated its pair) — answers CKR_DEVICE_REMOVED as
 # if the key were pulled there.
 #   1. Headless, application B stops that way (guitai token personalise).
 #   2. In tmux at 80x24, in Chinese: the home screen says one personalisation
@@ -30,7 +31,7 @@ pending=$(zh 'Unfinished key personalisations')
 write_app "$TEST_TMP/app.ini"
 app_b=$("$GUITAI" -c "$conf" issue --batch "$TEST_TMP/app.ini" 2> "$TEST_TMP/batch.err")
 check "application B submitted headless" test -n "$app_b"
-P11FAULT_FAIL_CALL=C_CreateObject GUITAI_QUIET=1 "$GUITAI" -c "$conf" token personalise "$app_b" \
+P11FAULT_FAIL_CALL=C_CreateObject#2 GUITAI_QUIET=1 "$GUITAI" -c "$conf" token personalise "$app_b" \
 	--pin-file "$TEST_TMP/pin" > /dev/null 2> "$TEST_TMP/b.err"
 check "B stops when the key is pulled at the write (exit 1)" test $? -eq 1
 serial_b=$("$GUITAI" -c "$conf" ca list "$app_b" | awk -F'\t' '$2 == "valid" { print $1 }')
@@ -38,7 +39,7 @@ check "  after the CA issued its certificate" test -n "$serial_b"
 check "  and it is pending" sh -c "'$GUITAI' -c '$conf' token pending | grep -qx '$app_b'"
 
 # 2. A, on screen, with the same fault; then the program is killed.
-export P11FAULT_FAIL_CALL=C_CreateObject
+export P11FAULT_FAIL_CALL=C_CreateObject#2
 start_ui zh_CN.UTF-8 80 24 -c "$conf"
 login_demo "$(zh 'Operator log-in')"
 check "home menu" wait_for "$(zh 'New issuance')"

@@ -38,7 +38,9 @@ const char *store_path(struct store *st);
 int store_error(struct store *st, int rc, struct gt_err *err, const char *what);
 
 /* "T01-20261121-0001": unique per terminal and day, allocated in one
- * transaction so two processes never share a number. */
+ * transaction so two processes never share a number: the caller's when
+ * one is open (the number is then taken only if it commits), else its
+ * own. */
 int store_next_app_no(struct store *st, const char *terminal, int ymd, char *out,
 		      size_t size, struct gt_err *err);
 

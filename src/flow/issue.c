@@ -81,13 +81,21 @@ static int issue_uscc_overridden(const struct application *app)
 			sizeof(msg)) == VAL_WARN;
 }
 
+/* What issue_store does besides saving. */
+enum {
+	ISSUE_STORE_PAYMENT = 1,   /* record the payment with the submission */
+	ISSUE_STORE_NUMBER = 2,    /* a new application: take its number first */
+};
+
 /* Save the application at `step` and write its audit row in the same
  * transaction: the save happens with its row or not at all. Moving past
  * the organisation step with an overridden code adds the override's row
- * (the reason's length, not its text). */
+ * (the reason's length, not its text). A new application's number is
+ * taken in that transaction too: one commit instead of two, and a save
+ * that fails leaves no number used up. */
 static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
 		       const char *operator_name, const char *action, const char *detail,
-		       int take_payment, struct gt_err *err)
+		       unsigned flags, struct gt_err *err)
 {
 	int prev_step = app->step;
 	long long payment_id;
@@ -98,7 +106,10 @@ static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
 		app->created_at = app->updated_at;
 	if (ctx_begin(ctx, err) != 0)
 		goto fail;
-	if (store_app_save(ctx->store, &ctx->ring, app, ctx->cfg.terminal_id, err) != 0 ||
+	if (((flags & ISSUE_STORE_NUMBER) &&
+	     store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
+			       sizeof(app->app_no), err) != 0) ||
+	    store_app_save(ctx->store, &ctx->ring, app, ctx->cfg.terminal_id, err) != 0 ||
 	    ctx_audit_as(ctx, operator_name, action, app->app_no, err, "%s", detail) != 0 ||
 	    (prev_step <= ISSUE_ORG && step > ISSUE_ORG && issue_uscc_overridden(app) &&
 	     ctx_audit_as(ctx, operator_name, "app.override_uscc", app->app_no, err,
@@ -108,7 +119,8 @@ static int issue_store(struct gt_ctx *ctx, struct application *app, int step,
 			  app_get(app, AF_ORG_ID_OVERRIDE_BY)) != 0) ||
 	    /* The payment is recorded with the submission, in its transaction:
 	     * an application is never submitted without its payment row. */
-	    (take_payment && payment_take(ctx, app, operator_name, &payment_id, err) != 0)) {
+	    ((flags & ISSUE_STORE_PAYMENT) &&
+	     payment_take(ctx, app, operator_name, &payment_id, err) != 0)) {
 		ctx_rollback(ctx);
 		goto fail;
 	}
@@ -119,6 +131,8 @@ fail:
 	/* Not saved: the step stays what the store holds, so the override
 	 * is still seen as new on the next try. */
 	app->step = prev_step;
+	if (flags & ISSUE_STORE_NUMBER)
+		app->app_no[0] = '\0';
 	return -1;
 }
 
@@ -130,15 +144,13 @@ int issue_begin(struct gt_ctx *ctx, struct application *app, struct gt_err *err)
 	/* Auditors read the counter's records; they do not take applications. */
 	if (strcmp(ctx->operator_role, "auditor") == 0)
 		return err_set(err, _("an auditor cannot take applications"));
-	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
-			      sizeof(app->app_no), err) != 0)
-		return -1;
 	if (ctx->catalog.nprojects > 0)
 		app_set(app, AF_PROJECT, ctx->catalog.projects[0].key);
 	str_copy(app->operator_name, sizeof(app->operator_name), ctx->operator_name);
 	app->created_at = ctx_now();
 	snprintf(detail, sizeof(detail), "service %s", app_get(app, AF_SERVICE));
-	return issue_store(ctx, app, ISSUE_PRODUCT, NULL, "app.begin", detail, 0, err);
+	return issue_store(ctx, app, ISSUE_PRODUCT, NULL, "app.begin", detail, ISSUE_STORE_NUMBER,
+			   err);
 }
 
 int issue_save(struct gt_ctx *ctx, struct application *app, int step, struct gt_err *err)
@@ -172,7 +184,8 @@ int issue_submit(struct gt_ctx *ctx, struct application *app, struct check_list 
 	if (issue_check_step(ctx, app, ISSUE_REVIEW, out) != VAL_OK)
 		return 1;
 	app->status = APP_SUBMITTED;
-	if (issue_store(ctx, app, ISSUE_REVIEW, NULL, "app.submit", "submitted", 1, err) != 0) {
+	if (issue_store(ctx, app, ISSUE_REVIEW, NULL, "app.submit", "submitted",
+			ISSUE_STORE_PAYMENT, err) != 0) {
 		app->status = APP_DRAFT;
 		return -1;
 	}
@@ -325,9 +338,6 @@ int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *opera
 		rc = 1;
 		goto out;
 	}
-	if (store_next_app_no(ctx->store, ctx->cfg.terminal_id, ctx_today_ymd(), app->app_no,
-			      sizeof(app->app_no), err) != 0)
-		goto out;
 	{
 		/* Who the record names: the operator given, the one logged in,
 		 * else the system account that runs the command. */
@@ -342,8 +352,8 @@ int issue_batch_approved(struct gt_ctx *ctx, const char *path, const char *opera
 		char detail[1024];
 
 		snprintf(detail, sizeof(detail), "file %.900s", path);
-		if (issue_store(ctx, app, ISSUE_REVIEW, operator_name, "batch.stored", detail, 1,
-				err) != 0)
+		if (issue_store(ctx, app, ISSUE_REVIEW, operator_name, "batch.stored", detail,
+				ISSUE_STORE_NUMBER | ISSUE_STORE_PAYMENT, err) != 0)
 			goto out;
 	}
 	str_copy(res->app_no, sizeof(res->app_no), app->app_no);

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +413,10 @@ int main(int argc, char **argv)
 	struct gt_ctx ctx;
 	int c, rc;
 
+	/* The process ends with exit(): the system takes back OpenSSL's
+	 * memory, and its clean-up at exit only spent ~0.5 ms of every
+	 * sub-command freeing it (bench/issuance). */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, getenv("GUITAI_LOCALEDIR") ? getenv("GUITAI_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);

@@ -61,6 +61,21 @@ const char *ca_backend_name(const struct ca *ca)
 	return ca->helper ? "helper" : "builtin";
 }
 
+int ca_prepare(struct ca *ca, struct gt_err *err)
+{
+	return ca->helper ? 0 : ca_local_ready(ca->loc, err);
+}
+
+int ca_atomic_issue(const struct ca *ca)
+{
+	return !ca->helper;
+}
+
+X509 *ca_chain_cert(const struct ca *ca)
+{
+	return ca->helper ? ca->helper_root : ca_local_cert(ca->loc);
+}
+
 void ca_answer_clear(struct ca_answer *ans)
 {
 	X509_free(ans->cert);

@@ -58,6 +58,20 @@ struct ca *ca_new(struct gt_ctx *ctx, struct gt_err *err);
 void ca_free(struct ca *ca);
 const char *ca_backend_name(const struct ca *ca);
 
+/* Make the CA ready to sign (the built-in CA reads its key), so that
+ * this can be done ahead, on another thread while nothing else uses
+ * this ca. ca_submit does it when it was not done; an error here is
+ * the one ca_submit would give. */
+int ca_prepare(struct ca *ca, struct gt_err *err);
+/* True when a certificate of this CA exists only once ca_submit has
+ * recorded it (the built-in CA signs in memory and records in the same
+ * transaction): a crash before that leaves nothing issued. False for the
+ * helper, whose CA may have issued before guitai hears of it. */
+int ca_atomic_issue(const struct ca *ca);
+/* The CA certificate an issued certificate's chain carries, when known
+ * before issuing (borrowed); NULL when not. */
+X509 *ca_chain_cert(const struct ca *ca);
+
 /* Submit / poll: 0 with an answer (its status says which), -1 when the
  * request could not even be made (err set). An ISSUED answer is recorded
  * (ca_certs) and audited before this returns. */
@@ -86,7 +100,10 @@ int ca_record(struct gt_ctx *ctx, const char *backend, const struct ca_request *
 /* The built-in CA (local.c). */
 int ca_local_init(struct gt_ctx *ctx, const char *name, int years, struct gt_err *err);
 struct ca_local;
+/* Reads the certificate; the key is read by ca_local_ready, which
+ * issuing and the CRL call first. */
 int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err);
+int ca_local_ready(struct ca_local *loc, struct gt_err *err);
 void ca_local_free(struct ca_local *loc);
 X509 *ca_local_cert(struct ca_local *loc);
 int ca_local_issue(struct ca_local *loc, const struct ca_request *req, X509 **out,

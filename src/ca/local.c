@@ -26,8 +26,9 @@
 
 struct ca_local {
 	struct gt_ctx *ctx;
-	EVP_PKEY *key;
+	EVP_PKEY *key;              /* read on first use (ca_local_ready) */
 	X509 *cert;
+	char key_path[PATH_MAX + 16];
 };
 
 struct ca_local_profile {
@@ -219,16 +220,20 @@ cleanup:
 	return rc;
 }
 
+/* The certificate now; the key only when something signs (decoding an
+ * RSA-3072 PEM key is ~1 ms, and a personalisation reads it while the
+ * key generates its pair). That the key file can be read is checked
+ * here, so a missing key stops the work before a key is touched. */
 int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err)
 {
-	char keyp[PATH_MAX + 16], crtp[PATH_MAX + 16];
+	char crtp[PATH_MAX + 16];
 	struct ca_local *loc = calloc(1, sizeof(*loc));
 	FILE *f = NULL;
 
 	if (loc == NULL)
 		return err_set(err, _("out of memory"));
 	loc->ctx = ctx;
-	if (ca_local_paths(ctx, keyp, crtp, sizeof(keyp)) != 0) {
+	if (ca_local_paths(ctx, loc->key_path, crtp, sizeof(crtp)) != 0) {
 		err_set(err, _("path too long: %s"), ctx->cfg.ca_dir);
 		goto fail;
 	}
@@ -239,15 +244,12 @@ int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err)
 	}
 	loc->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
-	f = fopen(keyp, "r");
-	if (f == NULL) {
-		err_set(err, _("cannot read %s: %s"), keyp, strerror(errno));
+	if (loc->cert == NULL) {
+		ca_local_ssl_err(err, "load CA certificate");
 		goto fail;
 	}
-	loc->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	if (loc->cert == NULL || loc->key == NULL || !X509_check_private_key(loc->cert, loc->key)) {
-		ca_local_ssl_err(err, "load CA key and certificate");
+	if (access(loc->key_path, R_OK) != 0) {
+		err_set(err, _("cannot read %s: %s"), loc->key_path, strerror(errno));
 		goto fail;
 	}
 	*out = loc;
@@ -255,6 +257,25 @@ int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err)
 fail:
 	ca_local_free(loc);
 	return -1;
+}
+
+int ca_local_ready(struct ca_local *loc, struct gt_err *err)
+{
+	FILE *f;
+
+	if (loc->key != NULL)
+		return 0;
+	f = fopen(loc->key_path, "r");
+	if (f == NULL)
+		return err_set(err, _("cannot read %s: %s"), loc->key_path, strerror(errno));
+	loc->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (loc->key == NULL || !X509_check_private_key(loc->cert, loc->key)) {
+		EVP_PKEY_free(loc->key);
+		loc->key = NULL;
+		return ca_local_ssl_err(err, "load CA key and certificate");
+	}
+	return 0;
 }
 
 void ca_local_free(struct ca_local *loc)
@@ -290,6 +311,8 @@ int ca_local_issue(struct ca_local *loc, const struct ca_request *req, X509 **ou
 	*out = NULL;
 	if (prof == NULL)
 		return err_set(err, _("CA: no profile for certificate type \"%s\""), req->cert_type);
+	if (ca_local_ready(loc, err) != 0)
+		return -1;
 	if (req->term_years < 1 || req->term_years > 10)
 		return err_set(err, _("CA: term of %d years is outside the profile"), req->term_years);
 	/* The request must be signed by the key it names: proof that the
@@ -345,6 +368,8 @@ int ca_local_crl(struct ca_local *loc, const char *path, int days, struct gt_err
 		err_set(err, _("out of memory"));
 		goto cleanup;
 	}
+	if (ca_local_ready(loc, err) != 0)
+		goto cleanup;
 	if (tokdb_cert_revoked(loc->ctx->store, "builtin", rows, 4096, &n, err) != 0)
 		goto cleanup;
 	if (!X509_CRL_set_version(crl, 1) ||

@@ -21,7 +21,14 @@
  * with the certificate's own record (ca_request.recorded). Losing a
  * waiting "done" row in a crash is the state a crash just before its
  * own commit would leave, which resume already handles: every step is
- * found done on the key or in the CA register, or done again. */
+ * found done on the key or in the CA register, or done again.
+ *
+ * Two "begin" rows wait too, because nothing can be left behind before
+ * their step's own commit: "issue" with a CA whose certificate exists
+ * only once recorded (the built-in CA signs in memory and records in one
+ * transaction: ca_atomic_issue), and "proof", which only signs a random
+ * challenge on the key and checks it. A crash inside either leaves the
+ * state of a crash just before it, and the resume does it again. */
 #include "config.h"
 #include "flow/personalise.h"
 #include "ca/ca.h"
@@ -185,6 +192,16 @@ static int perso_begin(struct perso *p, const char *step, struct gt_err *err)
 
 	perso_row(p, &r, step, TOKDB_BEGIN, "");
 	return perso_commit_rows(p, &r, err);
+}
+
+/* Before a step that leaves nothing behind until its own commit: the
+ * row waits like a "done" row (see the top). */
+static int perso_begin_later(struct perso *p, const char *step, struct gt_err *err)
+{
+	if (p->npending == PERSO_PENDING_MAX && perso_commit_rows(p, NULL, err) != 0)
+		return -1;
+	perso_row(p, &p->pending[p->npending++], step, TOKDB_BEGIN, "");
+	return 0;
 }
 
 /* After a step: the row waits for the next one (see the top). */
@@ -395,9 +412,85 @@ static int perso_user_pin(struct perso *p, struct gt_err *err)
 	return tok_login(p->lib, (size_t)p->slot, 0, p->pin, err);
 }
 
-static int perso_keygen(struct perso *p, struct gt_err *err)
+/* The id a CA certificate is written under: its subject key identifier
+ * (how other tools find an issuer among a key's certificates), else
+ * "CA". */
+static size_t perso_chain_id(X509 *issuer, unsigned char cid[20])
 {
-	int found;
+	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(issuer);
+
+	if (ski != NULL && ASN1_STRING_length(ski) <= 20) {
+		memcpy(cid, ASN1_STRING_get0_data(ski), (size_t)ASN1_STRING_length(ski));
+		return (size_t)ASN1_STRING_length(ski);
+	}
+	memcpy(cid, "CA", 2);
+	return 2;
+}
+
+/* While the key generates its pair — the prime search keeps one CPU busy
+ * for 50 to 500 ms on SoftHSM2 — a second thread does what does not need
+ * the pair: reads the CA's key (ca_prepare) and, on a key this run
+ * initialised, writes the CA certificate through a session of its own.
+ * Nothing depends on it: what it did not do, the step that needs it
+ * (issue, write) does and reports as before, so its errors only go to
+ * the log; and its certificate is not journalled, because writing the
+ * chain again is what a resume does anyway. */
+struct perso_side {
+	pthread_t thread;
+	int started;
+	struct ca *ca;
+	struct tok_side *tok;       /* NULL: no certificate to write */
+	X509 *chain;                /* borrowed from ca */
+	const char *app_no;
+};
+
+static void *perso_side_main(void *arg)
+{
+	struct perso_side *s = arg;
+	unsigned char cid[20];
+	struct gt_err err;
+
+	if (s->tok != NULL) {
+		size_t cidlen = perso_chain_id(s->chain, cid);
+
+		if (tok_side_store_cert(s->tok, s->chain, "CA", cid, cidlen, &err) != 0)
+			log_msg("token: %s: CA certificate not written ahead: %s", s->app_no,
+				err.msg);
+	}
+	if (ca_prepare(s->ca, &err) != 0)
+		log_msg("token: %s: CA not ready ahead: %s", s->app_no, err.msg);
+	ERR_clear_error();
+	return NULL;
+}
+
+static void perso_side_start(struct perso *p, struct ca *ca, struct perso_side *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ca = ca;
+	s->app_no = p->o->app_no;
+	s->chain = ca_chain_cert(ca);
+	if (p->emptied && s->chain != NULL && tok_side_open(p->lib, (size_t)p->slot, &s->tok, NULL) != 0)
+		s->tok = NULL;
+	s->started = pthread_create(&s->thread, NULL, perso_side_main, s) == 0;
+	if (!s->started) {
+		tok_side_free(s->tok);
+		s->tok = NULL;
+	}
+}
+
+static void perso_side_join(struct perso_side *s)
+{
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	tok_side_free(s->tok);
+	s->tok = NULL;
+	s->started = 0;
+}
+
+static int perso_keygen(struct perso *p, struct ca *ca, struct gt_err *err)
+{
+	struct perso_side side;
+	int found, rc;
 
 	if (!p->have_key_id) {
 		if (RAND_bytes(p->key_id, sizeof(p->key_id)) != 1)
@@ -422,10 +515,14 @@ static int perso_keygen(struct perso *p, struct gt_err *err)
 		}
 		/* Half a pair from a generation cut short would confuse
 		 * every later lookup: clear the id first. */
-		if ((!p->emptied &&
-		     tok_remove_id(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), err) != 0) ||
-		    tok_keygen(p->lib, (size_t)p->slot, 2048, p->key_id, sizeof(p->key_id),
-			       p->o->app_no, err) != 0)
+		if (!p->emptied &&
+		    tok_remove_id(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), err) != 0)
+			return -1;
+		perso_side_start(p, ca, &side);
+		rc = tok_keygen(p->lib, (size_t)p->slot, 2048, p->key_id, sizeof(p->key_id),
+				p->o->app_no, err);
+		perso_side_join(&side);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;
@@ -675,7 +772,8 @@ static int perso_issue(struct perso *p, struct ca *ca, struct gt_err *err)
 	if (req == NULL)
 		goto cleanup;
 	perso_progress(p, PERSO_ISSUE, NULL);
-	if (perso_begin(p, "issue", err) != 0)
+	if ((ca_atomic_issue(ca) ? perso_begin_later(p, "issue", err)
+				 : perso_begin(p, "issue", err)) != 0)
 		goto cleanup;
 	memset(&creq, 0, sizeof(creq));
 	p->backend = ca_backend_name(ca);
@@ -754,17 +852,13 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 	size_t n = 0;
 	int rc = -1;
 
-	(void)ca;
 	if (p->issuer == NULL) {
-		/* The chain of a certificate found on resume: the built-in
-		 * CA's own certificate when it matches. */
-		struct ca_local *loc = NULL;
+		/* The chain of a certificate found on resume: the CA's
+		 * certificate when it is the one that issued it. */
+		X509 *chain = ca_chain_cert(ca);
 
-		if (ca_local_open(p->ctx, &loc, NULL) == 0) {
-			if (X509_check_issued(ca_local_cert(loc), p->cert) == X509_V_OK)
-				p->issuer = X509_dup(ca_local_cert(loc));
-			ca_local_free(loc);
-		}
+		if (chain != NULL && X509_check_issued(chain, p->cert) == X509_V_OK)
+			p->issuer = X509_dup(chain);
 		ERR_clear_error();
 	}
 	if ((!p->write_begun && perso_begin(p, "write", err) != 0) ||
@@ -775,14 +869,9 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 			   sizeof(p->key_id), err) != 0)
 		goto cleanup;
 	if (p->issuer != NULL && !perso_has_cert(certs, n, p->issuer)) {
-		const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(p->issuer);
-		unsigned char cid[20] = { 'C', 'A' };
-		size_t cidlen = 2;
+		unsigned char cid[20];
+		size_t cidlen = perso_chain_id(p->issuer, cid);
 
-		if (ski != NULL && ASN1_STRING_length(ski) <= (int)sizeof(cid)) {
-			cidlen = (size_t)ASN1_STRING_length(ski);
-			memcpy(cid, ASN1_STRING_get0_data(ski), cidlen);
-		}
 		if (tok_store_cert(p->lib, (size_t)p->slot, p->issuer, "CA", cid, cidlen, err) != 0)
 			goto cleanup;
 	}
@@ -802,7 +891,7 @@ static int perso_proof(struct perso *p, struct gt_err *err)
 
 	if (md == NULL)
 		return err_set(err, _("out of memory"));
-	if (perso_begin(p, "proof", err) != 0 ||
+	if (perso_begin_later(p, "proof", err) != 0 ||
 	    tok_random(p->lib, (size_t)p->slot, challenge, sizeof(challenge), err) != 0 ||
 	    tok_sign(p->lib, (size_t)p->slot, p->key_id, sizeof(p->key_id), challenge,
 		     sizeof(challenge), sig, &siglen, err) != 0)
@@ -987,7 +1076,7 @@ static int perso_steps(struct perso *p, struct ca *ca, struct gt_err *err)
 	if (perso_cancelled(p))
 		return 1;
 	perso_progress(p, PERSO_KEYGEN, NULL);
-	if (perso_keygen(p, err) != 0)
+	if (perso_keygen(p, ca, err) != 0)
 		return -1;
 	if (!p->done_keygen) {
 		if (perso_done(p, "keygen", "RSA-2048", err) != 0)

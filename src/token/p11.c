@@ -93,8 +93,8 @@ static const char *tok_rv_text(unsigned long rv)
 }
 
 /* Take the CK_RV libp11 left in OpenSSL's error queue (or rv when given)
- * and make a sentence of it. */
-static int tok_fail(struct tok_lib *lib, unsigned long rv, struct gt_err *err, const char *what)
+ * and make a sentence of it; *last gets the CK_RV. */
+static int tok_fail_rv(unsigned long *last, unsigned long rv, struct gt_err *err, const char *what)
 {
 	unsigned long e;
 
@@ -104,10 +104,15 @@ static int tok_fail(struct tok_lib *lib, unsigned long rv, struct gt_err *err, c
 				rv = (unsigned long)ERR_GET_REASON(e);
 	}
 	ERR_clear_error();
-	lib->last_rv = rv;
+	*last = rv;
 	if (rv == 0)
 		return err_set(err, _("key: %s failed"), what);
 	return err_set(err, _("key: %s failed: %s (CKR 0x%lX)"), what, tok_rv_text(rv), rv);
+}
+
+static int tok_fail(struct tok_lib *lib, unsigned long rv, struct gt_err *err, const char *what)
+{
+	return tok_fail_rv(&lib->last_rv, rv, err, what);
 }
 
 static void tok_pad_copy(char *dst, size_t size, const char *src)
@@ -568,8 +573,10 @@ int tok_sign(struct tok_lib *lib, size_t i, const unsigned char *id, size_t idle
 	return 0;
 }
 
-int tok_store_cert(struct tok_lib *lib, size_t i, X509 *cert, const char *label,
-		   const unsigned char *id, size_t idlen, struct gt_err *err)
+/* A certificate object through session sess; *rv the module's answer
+ * (CKR_HOST_MEMORY when it was not asked). */
+static int tok_create_cert(CK_FUNCTION_LIST_PTR fl, CK_SESSION_HANDLE sess, X509 *cert,
+			   const char *label, const unsigned char *id, size_t idlen, CK_RV *rvp)
 {
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE ctype = CKC_X_509;
@@ -580,10 +587,9 @@ int tok_store_cert(struct tok_lib *lib, size_t i, X509 *cert, const char *label,
 	int ilen = i2d_X509_NAME(X509_get_issuer_name(cert), &iss);
 	int nlen = i2d_ASN1_INTEGER(X509_get_serialNumber(cert), &ser);
 	CK_OBJECT_HANDLE h;
-	CK_RV rv = CKR_HOST_MEMORY;
-	int rc = -1;
 
-	if (dlen > 0 && slen > 0 && ilen > 0 && nlen > 0 && tok_session(lib, i, err) == 0) {
+	*rvp = CKR_HOST_MEMORY;
+	if (dlen > 0 && slen > 0 && ilen > 0 && nlen > 0) {
 		CK_ATTRIBUTE tmpl[] = {
 			{ CKA_CLASS, &cls, sizeof(cls) },
 			{ CKA_CERTIFICATE_TYPE, &ctype, sizeof(ctype) },
@@ -597,16 +603,73 @@ int tok_store_cert(struct tok_lib *lib, size_t i, X509 *cert, const char *label,
 			{ CKA_LABEL, (void *)label, strlen(label) },
 		};
 
-		rv = lib->fl->C_CreateObject(lib->sess, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &h);
-		rc = rv == CKR_OK ? 0 : tok_fail(lib, rv, err, _("writing the certificate"));
-	} else if (dlen <= 0 || slen <= 0 || ilen <= 0 || nlen <= 0) {
-		err_set(err, _("out of memory"));
+		*rvp = fl->C_CreateObject(sess, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &h);
 	}
 	OPENSSL_free(der);
 	OPENSSL_free(subj);
 	OPENSSL_free(iss);
 	OPENSSL_free(ser);
-	return rc;
+	return *rvp == CKR_OK ? 0 : -1;
+}
+
+int tok_store_cert(struct tok_lib *lib, size_t i, X509 *cert, const char *label,
+		   const unsigned char *id, size_t idlen, struct gt_err *err)
+{
+	CK_RV rv;
+
+	if (tok_session(lib, i, err) != 0)
+		return -1;
+	if (tok_create_cert(lib->fl, lib->sess, cert, label, id, idlen, &rv) == 0)
+		return 0;
+	return rv == CKR_HOST_MEMORY ? err_set(err, _("out of memory"))
+				     : tok_fail(lib, rv, err, _("writing the certificate"));
+}
+
+struct tok_side {
+	CK_FUNCTION_LIST_PTR fl;
+	CK_SESSION_HANDLE sess;
+	unsigned long last_rv;
+};
+
+int tok_side_open(struct tok_lib *lib, size_t i, struct tok_side **out, struct gt_err *err)
+{
+	struct tok_side *side;
+	CK_RV rv;
+
+	*out = NULL;
+	if (i >= lib->ninfo)
+		return err_set(err, "%s", _("key: no such slot"));
+	side = calloc(1, sizeof(*side));
+	if (side == NULL)
+		return err_set(err, _("out of memory"));
+	side->fl = lib->fl;
+	rv = lib->fl->C_OpenSession(lib->info[i].slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+				    NULL, &side->sess);
+	if (rv != CKR_OK) {
+		free(side);
+		return tok_fail(lib, rv, err, _("opening a session"));
+	}
+	*out = side;
+	return 0;
+}
+
+int tok_side_store_cert(struct tok_side *side, X509 *cert, const char *label,
+			const unsigned char *id, size_t idlen, struct gt_err *err)
+{
+	CK_RV rv;
+
+	if (tok_create_cert(side->fl, side->sess, cert, label, id, idlen, &rv) == 0)
+		return 0;
+	return rv == CKR_HOST_MEMORY ? err_set(err, _("out of memory"))
+				     : tok_fail_rv(&side->last_rv, rv, err, _("writing the certificate"));
+}
+
+void tok_side_free(struct tok_side *side)
+{
+	if (side == NULL)
+		return;
+	side->fl->C_CloseSession(side->sess);
+	free(side);
 }
 
 int tok_certs(struct tok_lib *lib, size_t i, struct tok_cert **out, size_t *n,

@@ -76,6 +76,18 @@ int tok_remove_id(struct tok_lib *lib, size_t i, const unsigned char *id, size_t
 int tok_store_cert(struct tok_lib *lib, size_t i, X509 *cert, const char *label,
 		   const unsigned char *id, size_t idlen, struct gt_err *err);
 
+/* A second session on slot i, for another thread while the first works
+ * (the CA certificate written while the key generates its pair): PKCS#11
+ * modules loaded by libp11 are told they may be called from several
+ * threads (CKF_OS_LOCKING_OK). No log-in of its own: the application's
+ * log-in covers all its sessions. Close it before tok_rescan or
+ * C_InitToken; the slot's key must stay the same meanwhile. */
+struct tok_side;
+int tok_side_open(struct tok_lib *lib, size_t i, struct tok_side **out, struct gt_err *err);
+int tok_side_store_cert(struct tok_side *side, X509 *cert, const char *label,
+			const unsigned char *id, size_t idlen, struct gt_err *err);
+void tok_side_free(struct tok_side *side);
+
 struct tok_cert {
 	X509 *x509;                /* owned */
 	unsigned char id[64];

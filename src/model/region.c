@@ -17,6 +17,7 @@ struct region_node {
 	struct region r;
 	/* Children: a range of db->level[r.level] (the next level down). */
 	size_t first, count;
+	size_t parent;              /* index in db->nodes; levels 2 and 3 */
 };
 
 struct region_db {
@@ -26,6 +27,8 @@ struct region_db {
 	 * children of any one parent contiguous, so child lists are ranges. */
 	const struct region_node **level[3];
 	size_t nlevel[3];
+	/* While parsing: the last node read at each level, +1 (0: none). */
+	size_t last[3];
 };
 
 static int region_code_ok(const char *s)
@@ -116,21 +119,24 @@ static int region_parse_line(struct region_db *db, const char *s, size_t n, int 
 	node->r.level = region_level_of(node->r.code);
 
 	/* Sorted input lets the parent check (and the later child ranges) work
-	 * on what has been read so far, and catches duplicates for free. */
+	 * on what has been read so far, and catches duplicates for free: a
+	 * parent sorts before its children and after every division of its
+	 * level with a smaller code, so it can only be the last one read at
+	 * its level (no search for each of the ~3,000 lines of every start). */
 	if (db->n > 0 && strcmp(db->nodes[db->n - 1].r.code, node->r.code) >= 0)
 		return err_set(err, _("line %d: code %s is duplicated or out of order"),
 			       lineno, node->r.code);
 	if (node->r.level > 1) {
 		char up[7];
-		const struct region_node *p;
+		size_t last = db->last[node->r.level - 2];
 
 		region_parent_code(node->r.code, node->r.level, up);
-		p = region_search(db->nodes, db->n, up);
-		if (p == NULL || p->r.level != node->r.level - 1)
+		if (last == 0 || memcmp(db->nodes[last - 1].r.code, up, 6) != 0)
 			return err_set(err, _("line %d: %s has no parent division %s"), lineno,
 				       node->r.code, up);
+		node->parent = last - 1;
 	}
-	db->n++;
+	db->last[node->r.level - 1] = ++db->n;
 	return 0;
 }
 
@@ -151,11 +157,8 @@ static int region_index(struct region_db *db, struct gt_err *err)
 		int l = node->r.level - 1;
 
 		if (l > 0) {
-			char up[7];
-			struct region_node *p;
+			struct region_node *p = &db->nodes[node->parent];
 
-			region_parent_code(node->r.code, node->r.level, up);
-			p = region_search(db->nodes, db->n, up);
 			if (p->count++ == 0)
 				p->first = fill[l];
 		}

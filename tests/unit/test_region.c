@@ -253,6 +253,13 @@ static void test_malformed(void **state)
 		     "line 2: 110101 has no parent division 110100");
 	expect_error("110000\t北京市\n110001\tx\n", "line 2: 110001 has no parent division 110000");
 	expect_error("120100\tx\n", "line 1: 120100 has no parent division 120000");
+	/* A parent is the last division read at its level: a county after
+	 * another city of its province, or under a province of its own that
+	 * came later, has none. */
+	expect_error("440000\t广东省\n440100\t广州市\n440305\t南山区\n",
+		     "line 3: 440305 has no parent division 440300");
+	expect_error("440000\t广东省\n440300\t深圳市\n450000\t广西\n450101\tx\n",
+		     "line 4: 450101 has no parent division 450100");
 	expect_error("000000\tx\n", "line 1: 000000 is not a division code");
 
 	/* name[64]: 63 bytes fit, 64 do not. */

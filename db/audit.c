@@ -222,15 +222,15 @@ int audit_head(struct store *st, struct audit_head *out, struct gt_err *err)
 	int src;
 
 	memset(out, 0, sizeof(*out));
-	if (audit_prepare(st, "SELECT seq, rec FROM audit ORDER BY seq DESC LIMIT 1", &stmt,
-			  err) != 0)
+	if (store_stmt(st, "SELECT seq, rec FROM audit ORDER BY seq DESC LIMIT 1", &stmt,
+		       err) != 0)
 		return -1;
 	src = sqlite3_step(stmt);
 	if (src == SQLITE_ROW) {
 		out->seq = sqlite3_column_int64(stmt, 0);
 		audit_rec_hash(stmt, 1, out->hash);
 	}
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit head");
 }
 
@@ -299,8 +299,8 @@ int audit_last_config(struct store *st, char *detail, size_t size, struct gt_err
 	 * length, then the text), newest first: the literal is the partial
 	 * index audit_config's, so SQLite uses it. The same bytes elsewhere
 	 * in a row (an operator so named) are told apart when decoded. */
-	if (audit_prepare(st, "SELECT rec FROM audit WHERE instr(rec, " AUDIT_CONFIG_PATTERN ") > 0 "
-			  "ORDER BY seq DESC", &stmt, err) != 0)
+	if (store_stmt(st, "SELECT rec FROM audit WHERE instr(rec, " AUDIT_CONFIG_PATTERN ") > 0 "
+		       "ORDER BY seq DESC", &stmt, err) != 0)
 		return -1;
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *rec = sqlite3_column_blob(stmt, 0);
@@ -315,7 +315,7 @@ int audit_last_config(struct store *st, char *detail, size_t size, struct gt_err
 			break;
 		}
 	}
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return src == SQLITE_DONE ? 0 : store_error(st, src, err, "audit config");
 }
 
@@ -422,12 +422,12 @@ int audit_append(struct store *st, const struct audit_ctx *ac, const char *actio
 		err_set(err, _("cannot compute the audit hash"));
 		goto fail;
 	}
-	if (audit_prepare(st, "INSERT INTO audit (seq, rec) VALUES (?1, ?2)", &stmt, err) != 0)
+	if (store_stmt(st, "INSERT INTO audit (seq, rec) VALUES (?1, ?2)", &stmt, err) != 0)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, r.seq);
 	sqlite3_bind_blob(stmt, 2, canon, (int)n, SQLITE_STATIC);
 	src = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	stmt = NULL;
 	if (src != SQLITE_DONE) {
 		store_error(st, src, err, "audit");

@@ -10,6 +10,7 @@
 #include "util/str.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Statements kept prepared for the connection's life (store_stmt). */
+#define STORE_STMT_CACHE 24
+
+struct store_cached {
+	const char *sql;            /* the caller's literal: its address is the key */
+	sqlite3_stmt *stmt;
+	int busy;
+};
+
 struct store {
 	sqlite3 *db;
 	char path[4096];
+	pthread_mutex_t cache_lock;
+	struct store_cached cache[STORE_STMT_CACHE];
 };
 
 static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
@@ -306,6 +318,7 @@ int store_open(const char *path, struct store **out, struct gt_err *err)
 
 	if (st == NULL)
 		return err_set(err, _("out of memory"));
+	pthread_mutex_init(&st->cache_lock, NULL);
 	str_copy(st->path, sizeof(st->path), path);
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
@@ -346,8 +359,85 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
+	pthread_mutex_destroy(&st->cache_lock);
 	free(st);
+}
+
+int store_stmt(struct store *st, const char *sql, sqlite3_stmt **out, struct gt_err *err)
+{
+	struct store_cached *slot = NULL;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&st->cache_lock);
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		struct store_cached *c = &st->cache[i];
+
+		if (c->sql == sql && !c->busy) {
+			c->busy = 1;
+			*out = c->stmt;
+			break;
+		}
+		if (c->sql == NULL && slot == NULL)
+			slot = c;
+	}
+	if (*out == NULL && slot != NULL)
+		slot->busy = 1;          /* reserved while it is prepared */
+	pthread_mutex_unlock(&st->cache_lock);
+	if (*out != NULL)
+		return 0;
+	/* Not kept yet (or in use further up the stack, or the cache is
+	 * full): prepare it; a statement that found no slot is finalized by
+	 * store_stmt_done. */
+	rc = sqlite3_prepare_v3(st->db, sql, -1, slot != NULL ? SQLITE_PREPARE_PERSISTENT : 0, out,
+				NULL);
+	pthread_mutex_lock(&st->cache_lock);
+	if (slot != NULL) {
+		if (rc == SQLITE_OK) {
+			slot->sql = sql;
+			slot->stmt = *out;
+		} else {
+			slot->busy = 0;
+		}
+	}
+	pthread_mutex_unlock(&st->cache_lock);
+	return rc == SQLITE_OK ? 0 : store_fail(st, rc, err, "prepare");
+}
+
+void store_stmt_done(struct store *st, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	/* Reset at once: a statement left stepping holds its read
+	 * transaction open (no checkpoint, a stale snapshot). */
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	pthread_mutex_lock(&st->cache_lock);
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		if (st->cache[i].stmt == stmt) {
+			st->cache[i].busy = 0;
+			pthread_mutex_unlock(&st->cache_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&st->cache_lock);
+	sqlite3_finalize(stmt);
+}
+
+/* A statement without rows (BEGIN, COMMIT), kept prepared. */
+static int store_run(struct store *st, const char *sql, struct gt_err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_stmt(st, sql, &stmt, err) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	store_stmt_done(st, stmt);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, err, "exec");
 }
 
 struct sqlite3 *store_db(struct store *st)
@@ -369,12 +459,12 @@ int store_begin(struct store *st, struct gt_err *err)
 {
 	/* IMMEDIATE: take the write lock now, so a reader that later writes
 	 * never dead-locks against another writer half-way through. */
-	return store_exec(st, "BEGIN IMMEDIATE", err);
+	return store_run(st, "BEGIN IMMEDIATE", err);
 }
 
 int store_commit(struct store *st, struct gt_err *err)
 {
-	return store_exec(st, "COMMIT", err);
+	return store_run(st, "COMMIT", err);
 }
 
 void store_rollback(struct store *st)

@@ -26,6 +26,16 @@ int store_schema_version(struct store *st);
 /* One transaction around several writes (BEGIN IMMEDIATE ... COMMIT), so
  * that e.g. a saved step and its audit row commit together or not at all.
  * Rolling back outside a transaction does nothing. */
+struct sqlite3_stmt;
+/* A statement kept prepared for the connection's life: the audit row,
+ * the journal row, BEGIN and COMMIT are otherwise parsed again at every
+ * use (~40,000 instructions each, a dozen times an issuance). sql must
+ * be a string literal: its address is the key. Give it back with
+ * store_stmt_done (reset, bindings cleared), never sqlite3_finalize. */
+int store_stmt(struct store *st, const char *sql, struct sqlite3_stmt **out,
+	       struct gt_err *err);
+void store_stmt_done(struct store *st, struct sqlite3_stmt *stmt);
+
 int store_begin(struct store *st, struct gt_err *err);
 int store_commit(struct store *st, struct gt_err *err);
 void store_rollback(struct store *st);

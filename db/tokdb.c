@@ -151,9 +151,9 @@ int tokdb_journal_append(struct store *st, const struct tokdb_row *row, struct g
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (tokdb_prepare(st, "INSERT INTO token_journal (app_no, attempt, step, phase, at, "
-			  "token_serial, key_id, cert_serial, detail) VALUES (?,?,?,?,?,?,?,?,?)",
-			  &s, err) != 0)
+	if (store_stmt(st, "INSERT INTO token_journal (app_no, attempt, step, phase, at, "
+		       "token_serial, key_id, cert_serial, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+		       &s, err) != 0)
 		return -1;
 	sqlite3_bind_text(s, 1, row->app_no, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, row->attempt);
@@ -165,7 +165,7 @@ int tokdb_journal_append(struct store *st, const struct tokdb_row *row, struct g
 	sqlite3_bind_text(s, 8, row->cert_serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, row->detail, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, err, "write journal");
 }
 

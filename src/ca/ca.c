@@ -192,7 +192,9 @@ int ca_submit(struct ca *ca, const struct ca_request *req, struct ca_answer *ans
 		if (ca_local_issue(ca->loc, req, &ans->cert, err) != 0)
 			return -1;
 		ans->status = CA_ISSUED;
-		ans->issuer = X509_dup(ca_local_cert(ca->loc));
+		/* Shared, not copied: a copy decodes the key again (~0.3 ms). */
+		if (X509_up_ref(ca_local_cert(ca->loc)))
+			ans->issuer = ca_local_cert(ca->loc);
 		return 0;
 	}
 	return ca_poll(ca, req, NULL, ans, err);
@@ -208,8 +210,8 @@ int ca_poll(struct ca *ca, const struct ca_request *req, const char *cookie,
 			  err) != 0)
 		return -1;
 	if (ans->status == CA_ISSUED) {
-		if (ca->helper_root != NULL)
-			ans->issuer = X509_dup(ca->helper_root);
+		if (ca->helper_root != NULL && X509_up_ref(ca->helper_root))
+			ans->issuer = ca->helper_root;
 		if (ca_record(ca->ctx, "helper", req, ans->cert, err) != 0) {
 			ca_answer_clear(ans);
 			return -1;

@@ -857,8 +857,9 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 		 * certificate when it is the one that issued it. */
 		X509 *chain = ca_chain_cert(ca);
 
-		if (chain != NULL && X509_check_issued(chain, p->cert) == X509_V_OK)
-			p->issuer = X509_dup(chain);
+		if (chain != NULL && X509_check_issued(chain, p->cert) == X509_V_OK &&
+		    X509_up_ref(chain))
+			p->issuer = chain;
 		ERR_clear_error();
 	}
 	if ((!p->write_begun && perso_begin(p, "write", err) != 0) ||

@@ -16,10 +16,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +62,23 @@ static void crypto_hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+int crypto_random(void *buf, size_t len)
+{
+	unsigned char *at = buf;
+
+	while (len > 0) {
+		ssize_t n = getrandom(at, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		at += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static int crypto_keyring_create(const char *path, struct gt_err *err)
 {
 	unsigned char key[CRYPTO_KEY_BYTES];
@@ -69,7 +86,7 @@ static int crypto_keyring_create(const char *path, struct gt_err *err)
 	int fd, rc = -1;
 	ssize_t len;
 
-	if (RAND_bytes(key, sizeof(key)) != 1)
+	if (crypto_random(key, sizeof(key)) != 0)
 		return err_set(err, _("cannot get random bytes for a new key"));
 	memcpy(line, "1:", 2);
 	crypto_hex_encode(key, sizeof(key), line + 2);
@@ -216,7 +233,7 @@ int crypto_seal(const struct crypto_keyring *ring, const char *aad, const void *
 	out[2] = (unsigned char)(id >> 16);
 	out[3] = (unsigned char)(id >> 8);
 	out[4] = (unsigned char)id;
-	if (RAND_bytes(nonce, 12) != 1)
+	if (crypto_random(nonce, 12) != 0)
 		return err_set(err, _("cannot get random bytes"));
 	c = EVP_CIPHER_CTX_new();
 	if (c == NULL ||
@@ -305,7 +322,7 @@ int crypto_password_hash(const char *password, char *out, size_t size, struct gt
 	char salthex[33], hashhex[65];
 	int rc = -1;
 
-	if (RAND_bytes(salt, sizeof(salt)) != 1)
+	if (crypto_random(salt, sizeof(salt)) != 0)
 		return err_set(err, _("cannot get random bytes"));
 	if (crypto_scrypt(password, salt, sizeof(salt), CRYPTO_SCRYPT_N, CRYPTO_SCRYPT_R,
 			  CRYPTO_SCRYPT_P, hash, sizeof(hash)) != 0) {

@@ -30,6 +30,11 @@ int crypto_keyring_load_existing(struct crypto_keyring *ring, const char *path,
 const unsigned char *crypto_keyring_find(const struct crypto_keyring *ring, uint32_t id);
 
 /* SHA-256 of data into out (32 bytes). */
+/* len bytes from the kernel's generator (getrandom(2)): keys, nonces,
+ * salts, ids. Not OpenSSL's DRBG, whose set-up on first use cost ~0.8 ms
+ * of every process that stores an application. 0 or -1. */
+int crypto_random(void *buf, size_t len);
+
 int crypto_sha256(const void *data, size_t len, unsigned char out[32]);
 /* HMAC-SHA-256 of data under key into out (32 bytes). */
 int crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *data, size_t len,

@@ -4,6 +4,7 @@
  * certificate type are a table here: the policy a CA would put in its CPS. */
 #include "config.h"
 #include "ca/ca.h"
+#include "db/crypto.h"
 #include "db/tokdb.h"
 #include "util/i18n.h"
 #include "util/log.h"
@@ -14,7 +15,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -119,7 +119,7 @@ static int ca_local_serial(X509 *cert)
 	BIGNUM *bn;
 	int ok;
 
-	if (RAND_bytes(b, sizeof(b)) != 1)
+	if (crypto_random(b, sizeof(b)) != 0)
 		return -1;
 	b[0] = (unsigned char)((b[0] & 0x7F) | 0x40);
 	bn = BN_bin2bn(b, sizeof(b), NULL);

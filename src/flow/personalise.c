@@ -32,6 +32,7 @@
 #include "config.h"
 #include "flow/personalise.h"
 #include "ca/ca.h"
+#include "db/crypto.h"
 #include "db/store.h"
 #include "db/tokdb.h"
 #include "flow/issue.h"
@@ -48,7 +49,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <pthread.h>
@@ -493,7 +493,7 @@ static int perso_keygen(struct perso *p, struct ca *ca, struct gt_err *err)
 	int found, rc;
 
 	if (!p->have_key_id) {
-		if (RAND_bytes(p->key_id, sizeof(p->key_id)) != 1)
+		if (crypto_random(p->key_id, sizeof(p->key_id)) != 0)
 			return err_set(err, "%s", _("no random bytes"));
 		crypto_hex(p->key_id, sizeof(p->key_id), p->key_hex);
 		p->have_key_id = 1;
@@ -1021,7 +1021,7 @@ static int perso_random_pin(struct perso *p, struct gt_err *err)
 	for (int tries = 0; tries < 32; tries++) {
 		unsigned char b[64];
 
-		if (RAND_bytes(b, len) != 1)
+		if (crypto_random(b, (size_t)len) != 0)
 			return err_set(err, "%s", _("no random bytes"));
 		for (int i = 0; i < len; i++)
 			p->pin[i] = (char)('0' + b[i] % 10);

@@ -220,7 +220,8 @@ static void cmd_token_progress(void *arg, enum perso_step step, const char *msg)
 }
 
 static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const char *reader,
-				 const char *pin_file, const char *mailer, int rollback)
+				 const char *pin_file, const char *mailer, int rollback,
+				 struct tok_opening *opening)
 {
 	struct perso_cb cb = { NULL, NULL, NULL };
 	struct perso_opts o = { 0 };
@@ -233,10 +234,12 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		if (pin_file == NULL) {
 			fprintf(stderr, "%s", _("guitai: a PIN is needed: --pin-file FILE (\"-\": "
 						"standard input)\n"));
+			tok_open_drop(opening);
 			return CMD_TOKEN_USAGE;
 		}
 		if (cmd_read_secret(pin_file, pin, sizeof(pin), _("PIN")) != 0) {
 			OPENSSL_cleanse(pin, sizeof(pin));
+			tok_open_drop(opening);
 			return EXIT_FAILURE;
 		}
 		o.pin = pin;
@@ -246,6 +249,7 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 	if (!rollback && ctx->cfg.token_random_pin && print_ready(ctx, mailer, &err) != 0) {
 		fprintf(stderr, _("guitai: [token] pin = random prints a PIN mailer, and %s\n"),
 			err.msg);
+		tok_open_drop(opening);
 		return EXIT_FAILURE;
 	}
 	o.app_no = app_no;
@@ -262,6 +266,7 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		    pcsc_snapshot(0, readers, PCSC_MAX_READERS, &n, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
 			OPENSSL_cleanse(pin, sizeof(pin));
+			tok_open_drop(opening);
 			return EXIT_FAILURE;
 		}
 		for (k = 0; k < n && strstr(readers[k].name, reader) == NULL; k++)
@@ -269,6 +274,7 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		if (k == n || !readers[k].card) {
 			fprintf(stderr, _("guitai: no key in reader \"%s\"\n"), reader);
 			OPENSSL_cleanse(pin, sizeof(pin));
+			tok_open_drop(opening);
 			return EXIT_FAILURE;
 		}
 		m = tcat_by_atr(&cat, readers[k].atr, readers[k].atr_len);
@@ -278,12 +284,14 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 			tcat_atr_hex(readers[k].atr, readers[k].atr_len, atr, sizeof(atr));
 			fprintf(stderr, _("guitai: unsupported key model (ATR %s)\n"), atr);
 			OPENSSL_cleanse(pin, sizeof(pin));
+			tok_open_drop(opening);
 			return CMD_TOKEN_INVALID;
 		}
 		str_copy(module, sizeof(module), m->module);
 		o.module = module;
 	}
 	o.rollback = rollback;
+	o.opening = opening;
 	if (!getenv("GUITAI_QUIET"))
 		cb.progress = cmd_token_progress;
 	rc = perso_run(ctx, &o, &cb, &res, &err);
@@ -316,10 +324,10 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 }
 
 int cmd_token_issue(struct gt_ctx *ctx, const char *app_no, const char *token,
-		    const char *pin_file, const char *mailer)
+		    const char *pin_file, const char *mailer, struct tok_opening *opening)
 {
 	return cmd_token_personalise(ctx, app_no, strcmp(token, "auto") == 0 ? NULL : token,
-				     pin_file, mailer, 0);
+				     pin_file, mailer, 0, opening);
 }
 
 /* `token pending --details`: what the home menu's K shows, one line an
@@ -435,7 +443,7 @@ int cmd_token_main(struct gt_ctx *ctx, int argc, char **argv)
 				return CMD_TOKEN_USAGE;
 			}
 		}
-		return cmd_token_personalise(ctx, argv[2], reader, pin_file, mailer, rollback);
+		return cmd_token_personalise(ctx, argv[2], reader, pin_file, mailer, rollback, NULL);
 	}
 	cmd_token_usage();
 	return CMD_TOKEN_USAGE;

@@ -18,9 +18,13 @@
 /* argv[0] is "token", argv[1] the verb. */
 int cmd_token_main(struct gt_ctx *ctx, int argc, char **argv);
 
+struct tok_opening;
+
 /* The end of `guitai issue --batch FILE --token auto`: personalise the
- * stored application; token is "auto" or a reader name. */
+ * stored application; token is "auto" or a reader name. opening: the
+ * module opened ahead while the application was stored (or NULL); taken
+ * in every case. */
 int cmd_token_issue(struct gt_ctx *ctx, const char *app_no, const char *token,
-		    const char *pin_file, const char *mailer);
+		    const char *pin_file, const char *mailer, struct tok_opening *opening);
 
 #endif

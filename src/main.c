@@ -18,6 +18,7 @@
 #include "flow/session.h"
 #include "model/region.h"
 #include "screens/ui.h"
+#include "token/p11.h"
 #include "util/i18n.h"
 #include "util/ini.h"
 #include "util/log.h"
@@ -130,6 +131,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct issue_batch_result *res;
+	struct tok_opening *opening = NULL;
 	const char *batch = NULL, *op = NULL, *pwfile = NULL, *by = NULL, *by_pwfile = NULL;
 	const char *token = NULL, *pin_file = NULL, *mailer = NULL;
 	struct gt_err err;
@@ -161,6 +163,12 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 					"[--password-file F]] [--by SUPERVISOR [--by-password-file F]]\n"));
 		return EXIT_USAGE;
 	}
+	/* --token without the PIN it needs: said before anything is stored. */
+	if (token != NULL && !ctx->cfg.token_random_pin && pin_file == NULL) {
+		fprintf(stderr, "%s", _("guitai: a PIN is needed: --pin-file FILE (\"-\": "
+					"standard input)\n"));
+		return EXIT_USAGE;
+	}
 	/* An operator named is an operator logged in: their password, checked
 	 * like a log-in at the counter (lock-out, audit). Without one the
 	 * batch is the system account's that runs the command ("@user"), as
@@ -180,6 +188,11 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 	/* The number, the record and a personalisation are several commits:
 	 * the audit head anchor is written once, after the last. */
 	ctx_anchor_hold(ctx);
+	/* --token auto: the key module loads while the application is
+	 * stored (it only lists the slots; no key is touched before the
+	 * record and the journal say so). */
+	if (token != NULL && strcmp(token, "auto") == 0)
+		opening = tok_open_start(ctx->cfg.token_module);
 	rc = issue_batch_approved(ctx, batch, NULL, by, res, &err);
 	if (rc == 0) {
 		printf("%s\n", res->app_no);
@@ -187,7 +200,7 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 		/* --token: personalise a key for it at once (issue 4). */
 		if (token != NULL) {
 			fflush(stdout);
-			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer);
+			rc = cmd_token_issue(ctx, res->app_no, token, pin_file, mailer, opening);
 			free(res);
 			ctx_anchor_release(ctx);
 			session_logout(ctx);
@@ -200,6 +213,8 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 	} else {
 		fprintf(stderr, "guitai: %s\n", err.msg);
 	}
+	/* Not stored: the module opened ahead is closed unused. */
+	tok_open_drop(opening);
 	free(res);
 	ctx_anchor_release(ctx);
 	session_logout(ctx);

@@ -69,6 +69,7 @@ struct perso {
 	struct tcat cat;
 	const struct tcat_model *model;
 	struct tok_lib *lib;
+	struct tok_opening *opening;  /* opts->opening until taken */
 	int slot;
 	struct crypto_keyring master;
 	int attempt;
@@ -282,12 +283,37 @@ static int perso_load_journal(struct perso *p, struct gt_err *err)
 
 /* ---- the key ------------------------------------------------------------ */
 
+/* The module opened ahead, when it was: waited for, and kept when it is
+ * the one to use (its error is then the error), else closed. */
+static int perso_take_opening(struct perso *p, const char *module, struct gt_err *err)
+{
+	struct tok_opening *op = p->opening;
+	struct tok_lib *lib = NULL;
+	int same;
+
+	if (op == NULL)
+		return 0;
+	p->opening = NULL;
+	same = module != NULL && strcmp(tok_opening_module(op), module) == 0;
+	if (tok_open_finish(op, &lib, same ? err : NULL) != 0)
+		return same ? -1 : 0;
+	if (!same || p->lib != NULL) {
+		tok_lib_free(lib);
+		return 0;
+	}
+	p->lib = lib;
+	p->fresh_scan = 1;
+	return 0;
+}
+
 static int perso_open_module(struct perso *p, struct gt_err *err)
 {
 	const char *module = p->o->module;
 
 	if (module == NULL)
 		module = p->ctx->cfg.token_module;
+	if (perso_take_opening(p, module, err) != 0)
+		return -1;
 	if (p->lib == NULL) {
 		if (tok_lib_open(module, &p->lib, err) != 0)
 			return -1;
@@ -1112,10 +1138,13 @@ int perso_run(struct gt_ctx *ctx, const struct perso_opts *opts, const struct pe
 	struct ca *ca = NULL;
 	int rc = -1, loaded;
 
-	if (p == NULL)
+	if (p == NULL) {
+		tok_open_drop(opts->opening);
 		return err_set(err, _("out of memory"));
+	}
 	p->ctx = ctx;
 	p->o = opts;
+	p->opening = opts->opening;
 	p->cb = cb;
 	p->res = res;
 	p->slot = -1;
@@ -1185,6 +1214,7 @@ int perso_run(struct gt_ctx *ctx, const struct perso_opts *opts, const struct pe
 			log_msg("token: %s: journal: %s", opts->app_no, jerr.msg);
 	}
 cleanup:
+	perso_take_opening(p, NULL, NULL);
 	ca_free(ca);
 	if (p->lib != NULL && p->slot >= 0)
 		tok_logout(p->lib, (size_t)p->slot);

@@ -35,12 +35,18 @@ enum perso_step {
 /* Translated title of a step ("Generate the key pair on the key"). */
 const char *perso_step_title(enum perso_step step);
 
+struct tok_opening;
+
 struct perso_opts {
 	const char *app_no;
 	const char *pin;       /* borrowed, copied; NULL when [token] pin = random */
 	const char *reader;    /* the key must sit in this reader (NULL: any) */
 	const char *module;    /* PKCS#11 module; NULL: the catalogue's / config's */
 	int rollback;          /* revoke what was issued and blank the key */
+	/* The module being opened ahead (tok_open_start), or NULL. perso_run
+	 * takes it whatever happens: used when it is the module to use,
+	 * else closed. */
+	struct tok_opening *opening;
 };
 
 struct perso_cb {

@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <libp11.h>
+#include <pthread.h>
 #include <p11-kit/pkcs11.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,66 @@ int tok_lib_open(const char *module, struct tok_lib **out, struct gt_err *err)
 fail:
 	tok_lib_free(lib);
 	return -1;
+}
+
+struct tok_opening {
+	pthread_t thread;
+	char module[4096];
+	struct tok_lib *lib;
+	struct gt_err err;
+	int rc;
+};
+
+static void *tok_opening_main(void *arg)
+{
+	struct tok_opening *op = arg;
+
+	op->rc = tok_lib_open(op->module, &op->lib, &op->err);
+	/* OpenSSL's error queue is the thread's: nothing left behind. */
+	ERR_clear_error();
+	return NULL;
+}
+
+struct tok_opening *tok_open_start(const char *module)
+{
+	struct tok_opening *op = calloc(1, sizeof(*op));
+
+	if (op == NULL)
+		return NULL;
+	str_copy(op->module, sizeof(op->module), module);
+	if (pthread_create(&op->thread, NULL, tok_opening_main, op) != 0) {
+		free(op);
+		return NULL;
+	}
+	return op;
+}
+
+const char *tok_opening_module(const struct tok_opening *op)
+{
+	return op->module;
+}
+
+int tok_open_finish(struct tok_opening *op, struct tok_lib **out, struct gt_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	pthread_join(op->thread, NULL);
+	rc = op->rc;
+	if (rc == 0)
+		*out = op->lib;
+	else if (err != NULL)
+		*err = op->err;
+	free(op);
+	return rc;
+}
+
+void tok_open_drop(struct tok_opening *op)
+{
+	struct tok_lib *lib;
+
+	if (op != NULL && tok_open_finish(op, &lib, NULL) == 0)
+		tok_lib_free(lib);
 }
 
 void tok_lib_free(struct tok_lib *lib)

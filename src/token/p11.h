@@ -34,6 +34,17 @@ int tok_rv_removed(unsigned long rv);
 
 int tok_lib_open(const char *module, struct tok_lib **out, struct gt_err *err);
 void tok_lib_free(struct tok_lib *lib);
+/* tok_lib_open on a thread of its own, for a caller with other work to do
+ * meanwhile (loading SoftHSM2 and listing its slots takes ~1.5 ms, which
+ * a batch spends storing the application). NULL when no thread could be
+ * started: open it the usual way. tok_open_finish waits for it and frees
+ * it: 0 with *out, -1 with err. */
+struct tok_opening;
+struct tok_opening *tok_open_start(const char *module);
+int tok_open_finish(struct tok_opening *op, struct tok_lib **out, struct gt_err *err);
+const char *tok_opening_module(const struct tok_opening *op);
+/* Not needed after all: wait for it and close what it opened. NULL is fine. */
+void tok_open_drop(struct tok_opening *op);
 /* Read the slots again (after C_InitToken a module may renumber them). */
 int tok_rescan(struct tok_lib *lib, struct gt_err *err);
 size_t tok_nslots(const struct tok_lib *lib);

@@ -161,6 +161,24 @@ check "CRL lists both revoked serials with reasons, signed by the CA" \
 	      grep -q "Key Compromise" "$TEST_TMP/crl.txt" &&
 	      openssl crl -in "$TEST_TMP/crl.pem" -CAfile "$TEST_TMP/data/ca/ca.crt" -noout 2>&1 | grep -q "verify OK"'
 
+# The CA key file replaced by another key: it is read when something
+# signs, and must sign for the CA certificate's key.
+cp "$TEST_TMP/data/ca/ca.key" "$TEST_TMP/ca.key.good"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TEST_TMP/data/ca/ca.key" 2>/dev/null
+run ca crl --out "$TEST_TMP/crl2.pem"
+check "a CA key that is not the certificate's: ca crl refuses (exit 1)" \
+	eval '[ "$RC" -eq 1 ] && grep -q "load CA key" "$ERR"'
+run issue --batch "$APP"
+APP3=$(head -n 1 "$OUT")
+run token personalise "$APP3" --pin-file "$TEST_TMP/pin"
+check "... a personalisation stops at the CA (exit 1)" eval '[ "$RC" -eq 1 ] && grep -q "load CA key" "$ERR"'
+run ca list "$APP3"
+check "... nothing issued" eval '[ ! -s "$OUT" ]'
+check "... and it is pending" sh -c "'$GUITAI' -c '$conf' token pending | grep -qx '$APP3'"
+cp "$TEST_TMP/ca.key.good" "$TEST_TMP/data/ca/ca.key"
+run token personalise "$APP3" --pin-file "$TEST_TMP/pin"
+check "with the key restored the personalisation resumes and finishes" rc_is 0
+
 run audit verify
 check "audit trail intact" rc_is 0
 run audit list --limit 200

@@ -864,19 +864,10 @@ cleanup:
 
 /* ---- writing and proving ------------------------------------------------ */
 
-static int perso_has_cert(const struct tok_cert *certs, size_t n, X509 *want)
-{
-	for (size_t i = 0; i < n; i++)
-		if (X509_cmp(certs[i].x509, want) == 0)
-			return 1;
-	return 0;
-}
-
 static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 {
-	struct tok_cert *certs = NULL;
-	size_t n = 0;
-	int rc = -1;
+	X509 *want[2];
+	int have[2] = { 0, 0 };
 
 	if (p->issuer == NULL) {
 		/* The chain of a certificate found on resume: the CA's
@@ -888,25 +879,24 @@ static int perso_write(struct perso *p, struct ca *ca, struct gt_err *err)
 			p->issuer = chain;
 		ERR_clear_error();
 	}
+	want[0] = p->cert;
+	want[1] = p->issuer;
 	if ((!p->write_begun && perso_begin(p, "write", err) != 0) ||
-	    tok_certs(p->lib, (size_t)p->slot, &certs, &n, err) != 0)
-		goto cleanup;
-	if (!perso_has_cert(certs, n, p->cert) &&
-	    tok_store_cert(p->lib, (size_t)p->slot, p->cert, p->o->app_no, p->key_id,
-			   sizeof(p->key_id), err) != 0)
-		goto cleanup;
-	if (p->issuer != NULL && !perso_has_cert(certs, n, p->issuer)) {
+	    tok_have_certs(p->lib, (size_t)p->slot, want, p->issuer != NULL ? 2 : 1, have,
+			   err) != 0)
+		return -1;
+	if (!have[0] && tok_store_cert(p->lib, (size_t)p->slot, p->cert, p->o->app_no, p->key_id,
+				       sizeof(p->key_id), err) != 0)
+		return -1;
+	if (p->issuer != NULL && !have[1]) {
 		unsigned char cid[20];
 		size_t cidlen = perso_chain_id(p->issuer, cid);
 
 		if (tok_store_cert(p->lib, (size_t)p->slot, p->issuer, "CA", cid, cidlen, err) != 0)
-			goto cleanup;
+			return -1;
 	}
 	p->done_write = 1;
-	rc = perso_done(p, "write", "", err);
-cleanup:
-	tok_certs_free(certs, n);
-	return rc;
+	return perso_done(p, "write", "", err);
 }
 
 static int perso_proof(struct perso *p, struct gt_err *err)

@@ -822,6 +822,42 @@ int tok_certs(struct tok_lib *lib, size_t i, struct tok_cert **out, size_t *n,
 	return 0;
 }
 
+int tok_have_certs(struct tok_lib *lib, size_t i, X509 *const *want, size_t n, int *have,
+		   struct gt_err *err)
+{
+	CK_OBJECT_HANDLE objs[32];
+	CK_ULONG count = 0;
+	unsigned char *der[8] = { NULL };
+	int len[8] = { 0 }, rc = -1;
+
+	if (n > 8)
+		return err_set(err, "%s", _("out of memory"));
+	for (size_t k = 0; k < n; k++) {
+		have[k] = 0;
+		if ((len[k] = i2d_X509(want[k], &der[k])) <= 0) {
+			err_set(err, _("out of memory"));
+			goto cleanup;
+		}
+	}
+	if (tok_session(lib, i, err) != 0 ||
+	    tok_find(lib, CKO_CERTIFICATE, NULL, 0, objs, 32, &count, err) != 0)
+		goto cleanup;
+	for (CK_ULONG o = 0; o < count; o++) {
+		CK_ULONG vlen = 0;
+		unsigned char *val = tok_attr(lib, objs[o], CKA_VALUE, &vlen);
+
+		for (size_t k = 0; val != NULL && k < n; k++)
+			if (vlen == (CK_ULONG)len[k] && memcmp(val, der[k], vlen) == 0)
+				have[k] = 1;
+		free(val);
+	}
+	rc = 0;
+cleanup:
+	for (size_t k = 0; k < n; k++)
+		OPENSSL_free(der[k]);
+	return rc;
+}
+
 void tok_certs_free(struct tok_cert *certs, size_t n)
 {
 	if (certs == NULL)

@@ -109,6 +109,10 @@ struct tok_cert {
 int tok_certs(struct tok_lib *lib, size_t i, struct tok_cert **out, size_t *n,
 	      struct gt_err *err);
 void tok_certs_free(struct tok_cert *certs, size_t n);
+/* Which of want[0..n) are on the token (have[k] 1 or 0), by their DER
+ * bytes: one search, nothing decoded. */
+int tok_have_certs(struct tok_lib *lib, size_t i, X509 *const *want, size_t n, int *have,
+		   struct gt_err *err);
 
 /* Random bytes from the token's generator. */
 int tok_random(struct tok_lib *lib, size_t i, unsigned char *buf, size_t len,

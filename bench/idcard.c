@@ -168,7 +168,7 @@ static int bench_wire(const char *idsim, const char *card, int reads, double *ra
 	double *all = calloc((size_t)reads, sizeof(double));
 	struct idc_record *rec = calloc(1, sizeof(*rec));
 	struct idc_reader *r = NULL;
-	struct gt_err err = { "" };
+	struct gt_err err = { "", 0 };
 	char path[256];
 	pid_t pid = -1;
 	int rc = -1;

@@ -334,7 +334,7 @@ static int cmd_idcard_run(const struct gt_config *cfg, const struct cmd_idcard_o
 	struct idc_job_opts jo = { 0 };
 	struct idc_record *rec = NULL;
 	struct idc_job *job;
-	struct gt_err err = { "" };
+	struct gt_err err = { "", 0 };
 	enum idc_job_state st;
 	int rc = CMD_IDCARD_EXIT_FAIL;
 

@@ -143,7 +143,7 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 			return EXIT_INVALID;
 		if (print_resend(ctx, id, by, &job, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
-			return EXIT_INVALID;
+			return err.invalid ? EXIT_INVALID : EXIT_FAILURE;
 		}
 		return cmd_print_follow(ctx, job);
 	}
@@ -188,6 +188,7 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 
 		if (print_next_copy(ctx, app->app_no, (enum print_doc)doc, &copy, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
+			rc = EXIT_FAILURE;
 			goto cleanup;
 		}
 		if (copy > 1 && cmd_approve(ctx, SESSION_APPROVE_REPRINT, app->app_no, by, by_pwfile) != 0)
@@ -195,6 +196,9 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 		if (copy == 1)
 			by = NULL;
 	}
+	/* From here a failure is the system's (exit 1) unless the flow says
+	 * the request was refused (exit 3). */
+	rc = EXIT_FAILURE;
 	if (pin_file != NULL && cmd_read_secret(pin_file, pin, sizeof(pin), _("PIN")) != 0)
 		goto cleanup;
 	if (to != NULL) {
@@ -202,6 +206,7 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 
 		if (print_to_file(ctx, app, (enum print_doc)doc, NULL, to, by, &copy, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
+			rc = err.invalid ? EXIT_INVALID : EXIT_FAILURE;
 			goto cleanup;
 		}
 		printf(_("%s copy %d written to %s\n"), print_doc_name((enum print_doc)doc), copy, to);
@@ -211,6 +216,7 @@ int cmd_print_main(struct gt_ctx *ctx, int argc, char **argv)
 	if (print_start(ctx, app, (enum print_doc)doc, NULL, pin[0] ? pin : NULL, printer, by, &job,
 			&err) != 0) {
 		fprintf(stderr, "guitai: %s\n", err.msg);
+		rc = err.invalid ? EXIT_INVALID : EXIT_FAILURE;
 		goto cleanup;
 	}
 	str_wipe(pin, sizeof(pin));

@@ -263,8 +263,8 @@ static void *ctx_loader_main(void *arg)
 int ctx_open_audit_key(struct gt_ctx *ctx, const char *config_path, const char *audit_key_file,
 		       struct gt_err *err)
 {
-	struct ctx_loader loader = { ctx, { "" }, 0 };
-	struct gt_err oerr = { "" };
+	struct ctx_loader loader = { ctx, { "", 0 }, 0 };
+	struct gt_err oerr = { "", 0 };
 	pthread_t thread;
 	int started, rc;
 

@@ -1296,7 +1296,7 @@ static void *perso_job_main(void *arg)
 	struct perso_job *job = arg;
 	struct perso_cb cb = { perso_job_progress, perso_job_cancelled, job };
 	struct perso_result res;
-	struct gt_err err = { "" };
+	struct gt_err err = { "", 0 };
 	int rc = perso_run(job->ctx, &job->opts, &cb, &res, &err);
 
 	pthread_mutex_lock(&job->lock);

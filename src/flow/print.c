@@ -472,7 +472,7 @@ int print_render_mem(struct gt_ctx *ctx, const struct application *app, enum pri
 	*pdf = NULL;
 	*len = 0;
 	if (d >= PRINT_DOCS || d == PRINT_PIN_MAILER || d == PRINT_SETTLEMENT)
-		return err_set(err, _("unknown document"));
+		return err_invalid(err, _("unknown document"));
 	if (print_render(ctx, app, d, facts, NULL, 1, 0, &buf, err) != 0)
 		return -1;
 	*pdf = buf.data;
@@ -526,7 +526,7 @@ int print_copy(struct gt_ctx *ctx, const char *app_no, enum print_doc d, int *co
 	if (*copy == 1 || d == PRINT_SETTLEMENT || strcmp(ctx->operator_role, "supervisor") == 0 ||
 	    ctx->cfg.print_allow_reprint)
 		return 0;
-	return err_set(err, _("The %s of %s was already printed; a reprint needs a supervisor's "
+	return err_invalid(err, _("The %s of %s was already printed; a reprint needs a supervisor's "
 			      "approval (guitai print ... --by SUPERVISOR, or [print] "
 			      "allow_reprint = yes)."), _(print_docs[d].title), app_no);
 }
@@ -565,7 +565,7 @@ static int print_to_file_source(struct gt_ctx *ctx, const struct print_source *s
 	int rc = -1;
 
 	if (d == PRINT_PIN_MAILER)
-		return err_set(err, _("The PIN mailer goes to a printer only: its PIN must not be "
+		return err_invalid(err, _("The PIN mailer goes to a printer only: its PIN must not be "
 				      "kept in a file."));
 	/* Refused before anything is rendered; audited below, with the copy. */
 	if ((approved_by == NULL || approved_by[0] == '\0') &&
@@ -614,7 +614,7 @@ int print_to_file(struct gt_ctx *ctx, const struct application *app, enum print_
 	struct print_source src;
 
 	if (d >= PRINT_DOCS || d == PRINT_SETTLEMENT)
-		return err_set(err, _("unknown document"));
+		return err_invalid(err, _("unknown document"));
 	print_source_app(&src, app, d, facts, NULL);
 	return print_to_file_source(ctx, &src, path, approved_by, copy, err);
 }
@@ -880,12 +880,12 @@ int print_start(struct gt_ctx *ctx, const struct application *app, enum print_do
 
 	*out = NULL;
 	if (d >= PRINT_DOCS || d == PRINT_SETTLEMENT)
-		return err_set(err, _("unknown document"));
+		return err_invalid(err, _("unknown document"));
 	if (d == PRINT_PIN_MAILER && !ctx->cfg.token_random_pin)
-		return err_set(err, _("PIN mailers are printed only when random PINs are "
+		return err_invalid(err, _("PIN mailers are printed only when random PINs are "
 				      "configured ([token] pin = random)."));
 	if (d == PRINT_PIN_MAILER && (pin == NULL || pin[0] == '\0'))
-		return err_set(err, _("The PIN mailer needs the PIN; it is not kept anywhere, so "
+		return err_invalid(err, _("The PIN mailer needs the PIN; it is not kept anywhere, so "
 				      "it can be printed only while the key is being issued."));
 	print_source_app(&src, app, d, facts, pin);
 	return print_start_source(ctx, &src, printer, approved_by, out, err);
@@ -997,12 +997,12 @@ int print_resend(struct gt_ctx *ctx, long long row_id, const char *approved_by,
 		return -1;
 	rc = prints_get(ctx->store, row_id, &row, err);
 	if (rc != 0)
-		return rc < 0 ? -1 : err_set(err, _("no print job %lld"), row_id);
+		return rc < 0 ? -1 : err_invalid(err, _("no print job %lld"), row_id);
 	d = print_doc_by_name(row.document);
 	if (d < 0)
-		return err_set(err, _("unknown document \"%s\""), row.document);
+		return err_invalid(err, _("unknown document \"%s\""), row.document);
 	if (strncmp(row.dest, "file:", 5) == 0)
-		return err_set(err, _("That copy went to a file; print the document again instead."));
+		return err_invalid(err, _("That copy went to a file; print the document again instead."));
 	if (d == PRINT_SETTLEMENT) {
 		/* The day's report as it stands now: what the paper must say. */
 		struct report r;
@@ -1010,7 +1010,7 @@ int print_resend(struct gt_ctx *ctx, long long row_id, const char *approved_by,
 
 		(void)approved_by;
 		if (day == 0)
-			return err_set(err, _("print job %lld names no day"), row_id);
+			return err_invalid(err, _("print job %lld names no day"), row_id);
 		if (report_daily(ctx, day, &r, err) != 0)
 			return -1;
 		rc = print_settlement_start(ctx, &r, row.dest, out, err);

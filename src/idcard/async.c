@@ -116,7 +116,7 @@ static int idc_job_wait_card(struct idc_job *job, struct idc_reader *r, long lon
 static void idc_job_read(struct idc_job *job, struct idc_reader *r)
 {
 	struct idc_record *rec = calloc(1, sizeof(*rec));
-	struct gt_err err = { "" };
+	struct gt_err err = { "", 0 };
 	char why[sizeof(err.msg)] = "";
 	long long deadline = idc_serial_now_ms() + job->opts.wait_ms;
 	const char *hint = _("Place the ID card on the reader.");
@@ -176,7 +176,7 @@ out:
 static void *idc_job_main(void *arg)
 {
 	struct idc_job *job = arg;
-	struct gt_err err = { "" };
+	struct gt_err err = { "", 0 };
 	struct idc_reader *r;
 
 	idc_job_set(job, IDC_JOB_OPENING, _("Connecting to the ID-card reader..."));

@@ -154,9 +154,16 @@ RP="$TEST_TMP/reprint.pdf"
 RC=$?
 check "with [print] allow_reprint = yes the reprint is made" rc_is 0
 check "  marked 第2次打印 and copy 2 in the footer" has "$RP" 第2次打印 第2份
+# A file that cannot be written is the system failing, not the request:
+# exit 1, and no copy is counted for it.
+"$GUITAI" -c "$conf_reprint" print "$APP" application-form --to "$TEST_TMP/no/such/dir/f.pdf" \
+	> "$OUT" 2> "$ERR"
+RC=$?
+check "a file that cannot be written: exit 1, not 3" rc_is 1
+check "  the message names the file" err_has "$TEST_TMP/no/such/dir/f.pdf"
 "$GUITAI" -c "$conf_reprint" audit list --limit 200 > "$OUT" 2>&1
 check "reprint recorded in the audit trail" grep -qE 'print\.reprint.*document=application-form copy=2' "$OUT"
-check "each file copy recorded in the audit trail" \
+check "each file copy recorded in the audit trail (none for the file not written)" \
 	test "$(grep -cE 'print\.file' "$OUT")" -eq 5
 # A supervisor approves the third copy from the command line.
 add_demo_operator "$conf" > /dev/null 2>&1

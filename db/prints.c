@@ -46,8 +46,21 @@ int prints_open(struct store *st, struct gt_err *err)
 			      " updated_at INTEGER NOT NULL);"
 			      "CREATE INDEX IF NOT EXISTS print_jobs_app ON print_jobs(app_no, document);",
 			      NULL, NULL, &msg);
+	sqlite3_stmt *probe = NULL;
 
 	sqlite3_free(msg);
+	if (rc != SQLITE_OK)
+		return store_error(st, rc, err, _("print jobs"));
+	/* A table made before PIN mailers were counted per PIN: the column is
+	 * added (its rows are of no personalisation, 0). */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT pin_attempt FROM print_jobs LIMIT 0", -1,
+			       &probe, NULL) == SQLITE_OK) {
+		sqlite3_finalize(probe);
+		return 0;
+	}
+	sqlite3_finalize(probe);
+	rc = sqlite3_exec(store_db(st), "ALTER TABLE print_jobs ADD COLUMN pin_attempt INTEGER "
+			  "NOT NULL DEFAULT 0", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(st, rc, err, _("print jobs"));
 	return 0;
@@ -58,8 +71,8 @@ int prints_add(struct store *st, const struct prints_row *r, long long *id, stru
 	sqlite3_stmt *stmt;
 
 	if (prints_prepare(st, "INSERT INTO print_jobs (app_no, document, copy, dest, cups_job, "
-			   "state, message, operator, created_at, updated_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)", &stmt, err) != 0)
+			   "state, message, operator, created_at, updated_at, pin_attempt) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)", &stmt, err) != 0)
 		return -1;
 	sqlite3_bind_text(stmt, 1, r->app_no, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, r->document, -1, SQLITE_STATIC);
@@ -70,6 +83,7 @@ int prints_add(struct store *st, const struct prints_row *r, long long *id, stru
 	sqlite3_bind_text(stmt, 7, r->message, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, r->operator_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, r->created_at);
+	sqlite3_bind_int(stmt, 10, r->pin_attempt);
 	if (prints_step_done(st, stmt, err) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(st));
@@ -92,18 +106,20 @@ int prints_update(struct store *st, long long id, const char *state, int cups_jo
 	return prints_step_done(st, stmt, err);
 }
 
-int prints_done(struct store *st, const char *app_no, const char *document, int *n,
-		struct gt_err *err)
+int prints_done(struct store *st, const char *app_no, const char *document, int pin_attempt,
+		int *n, struct gt_err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
 	*n = 0;
 	if (prints_prepare(st, "SELECT count(*) FROM print_jobs WHERE app_no = ?1 AND "
-			   "document = ?2 AND state = 'completed'", &stmt, err) != 0)
+			   "document = ?2 AND pin_attempt = ?3 AND state = 'completed'", &stmt,
+			   err) != 0)
 		return -1;
 	sqlite3_bind_text(stmt, 1, app_no, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, document, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, pin_attempt);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(stmt, 0);

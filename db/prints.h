@@ -26,6 +26,9 @@ struct prints_row {
 	char operator_name[64];
 	long long created_at;
 	long long updated_at;
+	/* A PIN mailer's: the personalisation attempt that set the PIN it
+	 * carries, so that copies are counted per PIN (0 for the others). */
+	int pin_attempt;
 };
 
 int prints_open(struct store *st, struct gt_err *err);
@@ -33,9 +36,10 @@ int prints_open(struct store *st, struct gt_err *err);
 int prints_add(struct store *st, const struct prints_row *r, long long *id, struct gt_err *err);
 int prints_update(struct store *st, long long id, const char *state, int cups_job,
 		  const char *message, long long now, struct gt_err *err);
-/* Copies of a document that came out (state completed). */
-int prints_done(struct store *st, const char *app_no, const char *document, int *n,
-		struct gt_err *err);
+/* Copies of a document that came out (state completed), of rows with
+ * this pin_attempt. */
+int prints_done(struct store *st, const char *app_no, const char *document, int pin_attempt,
+		int *n, struct gt_err *err);
 /* Rows of an application, newest first. */
 int prints_list(struct store *st, const char *app_no, struct prints_row *out, size_t max,
 		size_t *n, struct gt_err *err);

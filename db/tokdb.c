@@ -169,6 +169,24 @@ int tokdb_journal_append(struct store *st, const struct tokdb_row *row, struct g
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, err, "write journal");
 }
 
+int tokdb_journal_last_attempt(struct store *st, const char *app_no, int *attempt,
+			       struct gt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*attempt = 0;
+	if (tokdb_prepare(st, "SELECT coalesce(max(attempt), 0) FROM token_journal WHERE app_no = ?",
+			  &s, err) != 0)
+		return -1;
+	sqlite3_bind_text(s, 1, app_no, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*attempt = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_error(st, rc, err, "read journal");
+}
+
 int tokdb_journal_list(struct store *st, const char *app_no, struct tokdb_row *out,
 		       size_t max, size_t *n, struct gt_err *err)
 {

@@ -61,6 +61,10 @@ int tokdb_journal_append(struct store *st, const struct tokdb_row *row, struct g
 /* Rows of one application, oldest first (at most max; *n set). */
 int tokdb_journal_list(struct store *st, const char *app_no, struct tokdb_row *out,
 		       size_t max, size_t *n, struct gt_err *err);
+/* The latest personalisation attempt of an application (0: none): every
+ * attempt that gets as far sets the key's PIN anew. */
+int tokdb_journal_last_attempt(struct store *st, const char *app_no, int *attempt,
+			       struct gt_err *err);
 /* Applications whose journal does not end in a finished state (step
  * "finish" or "rollback" done): what a resume must look at. */
 int tokdb_journal_open_apps(struct store *st, char (*out)[APP_NO_MAX], size_t max, size_t *n,

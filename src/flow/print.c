@@ -504,13 +504,24 @@ static int print_open(struct gt_ctx *ctx, struct gt_err *err)
 	return 0;
 }
 
+/* Whose PIN a PIN mailer carries: every personalisation attempt sets the
+ * key's PIN anew, so a mailer after a roll-back and a new personalisation
+ * is a first copy, not a reprint; a second one for the same attempt is. */
+static int print_pin_attempt(struct gt_ctx *ctx, const char *app_no, enum print_doc d,
+			     int *attempt, struct gt_err *err)
+{
+	*attempt = 0;
+	return d == PRINT_PIN_MAILER ? tokdb_journal_last_attempt(ctx->store, app_no, attempt, err)
+				     : 0;
+}
+
 int print_next_copy(struct gt_ctx *ctx, const char *app_no, enum print_doc d, int *copy,
 		    struct gt_err *err)
 {
-	int done;
+	int done, attempt;
 
-	if (print_open(ctx, err) != 0 ||
-	    prints_done(ctx->store, app_no, print_docs[d].name, &done, err) != 0)
+	if (print_open(ctx, err) != 0 || print_pin_attempt(ctx, app_no, d, &attempt, err) != 0 ||
+	    prints_done(ctx->store, app_no, print_docs[d].name, attempt, &done, err) != 0)
 		return -1;
 	*copy = done + 1;
 	return 0;
@@ -838,6 +849,8 @@ static int print_start_source(struct gt_ctx *ctx, const struct print_source *src
 	str_copy(row.state, sizeof(row.state), spool_state_name(SPOOL_NEW));
 	str_copy(row.operator_name, sizeof(row.operator_name), ctx->operator_name);
 	row.created_at = ctx_now();
+	if (print_pin_attempt(ctx, subject, d, &row.pin_attempt, err) != 0)
+		goto fail;
 	/* Fail closed: no row in the audit trail, no print. */
 	if (ctx_begin(ctx, err) != 0)
 		goto fail;

@@ -55,6 +55,21 @@ check "  the PIN is not in the command's output" sh -c "! grep -qF '$PIN' '$OUT'
 check "  nor in the database, log or key files" sh -c "! grep -rlaF '$PIN' '$TEST_TMP/data' '$TEST_TMP/softhsm' '$TEST_TMP/guitai.log'"
 check "  nor in CUPS's spool, state or logs" sh -c "! grep -rlaF '$PIN' '$CUPS_DIR/spool' '$CUPS_DIR/state' '$CUPS_DIR/log' '$CUPS_DIR/pdfspool'"
 
+# Rolled back and personalised again: the key has a new PIN, so its
+# mailer is a first copy — no supervisor asked, no reprint in the trail.
+"$GUITAI" -c "$conf" token personalise "$APP1" --rollback > "$OUT" 2> "$ERR"
+check "rolled back" test $? -eq 0
+"$GUITAI" -c "$conf" token personalise "$APP1" > "$OUT" 2> "$ERR"
+rc=$?
+check "personalised again: exit 0, no supervisor asked for its mailer" test "$rc" -eq 0
+check "  the new mailer came out" cups_wait_outputs 2
+out=$(cups_last_output)
+PIN2=$(pdftotext -layout "$out" - | grep -E '^ *[0-9]{6,16} *$' | tr -d ' ' | head -n 1)
+check "  its PIN opens the key" sh -c \
+	"pkcs11-tool --module '$SOFTHSM_MODULE' --token-label '$APP1' --login --pin '$PIN2' --list-objects --type privkey 2>&1 | grep -q 'never extractable'"
+check "  it is not marked as a reprint" sh -c "! pdftotext '$out' - | grep -q '第2次打印'"
+check "  nor audited as one" sh -c "! '$GUITAI' -c '$conf' audit list --limit 80 | grep 'print.reprint' | grep -q 'pin-mailer'"
+
 # The mailer's job dies with cupsd after the key was made: the loss is
 # audited and the key named.
 printf '3\n' > "$CUPS_DIR/slow-seconds"

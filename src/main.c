@@ -4,6 +4,7 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 invalid data. */
 #include "config.h"
+#include "ca/ca.h"
 #include "cmd_audit.h"
 #include "cmd_ca.h"
 #include "cmd_token.h"
@@ -163,11 +164,16 @@ static int cmd_issue(struct gt_ctx *ctx, int argc, char **argv)
 					"[--password-file F]] [--by SUPERVISOR [--by-password-file F]]\n"));
 		return EXIT_USAGE;
 	}
-	/* --token without the PIN it needs: said before anything is stored. */
+	/* --token without the PIN it needs, or without a CA to issue: said
+	 * before anything is stored. */
 	if (token != NULL && !ctx->cfg.token_random_pin && pin_file == NULL) {
 		fprintf(stderr, "%s", _("guitai: a PIN is needed: --pin-file FILE (\"-\": "
 					"standard input)\n"));
 		return EXIT_USAGE;
+	}
+	if (token != NULL && ca_check(ctx, &err) != 0) {
+		fprintf(stderr, "guitai: %s\n", err.msg);
+		return EXIT_FAILURE;
 	}
 	/* An operator named is an operator logged in: their password, checked
 	 * like a log-in at the counter (lock-out, audit). Without one the

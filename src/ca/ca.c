@@ -21,6 +21,15 @@ struct ca {
 	X509 *helper_root;
 };
 
+int ca_check(struct gt_ctx *ctx, struct gt_err *err)
+{
+	if (strcmp(ctx->cfg.ca_backend, "helper") != 0)
+		return ca_local_present(ctx, err);
+	if (ctx->cfg.ca_helper[0] == '\0')
+		return err_set(err, "%s", _("[ca] backend = helper, but no [ca] helper is set"));
+	return 0;
+}
+
 struct ca *ca_new(struct gt_ctx *ctx, struct gt_err *err)
 {
 	struct ca *ca = calloc(1, sizeof(*ca));
@@ -32,8 +41,7 @@ struct ca *ca_new(struct gt_ctx *ctx, struct gt_err *err)
 	ca->ctx = ctx;
 	ca->helper = strcmp(ctx->cfg.ca_backend, "helper") == 0;
 	if (ca->helper) {
-		if (ctx->cfg.ca_helper[0] == '\0') {
-			err_set(err, "%s", _("[ca] backend = helper, but no [ca] helper is set"));
+		if (ca_check(ctx, err) != 0) {
 			free(ca);
 			return NULL;
 		}

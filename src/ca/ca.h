@@ -55,6 +55,10 @@ struct ca;
 
 /* The backend the configuration names. The built-in CA must exist. */
 struct ca *ca_new(struct gt_ctx *ctx, struct gt_err *err);
+/* What ca_new would refuse, without reading anything: the built-in CA's
+ * files are there, or a helper is named. For a caller that must not
+ * start what needs the CA otherwise. */
+int ca_check(struct gt_ctx *ctx, struct gt_err *err);
 void ca_free(struct ca *ca);
 const char *ca_backend_name(const struct ca *ca);
 
@@ -100,6 +104,8 @@ int ca_record(struct gt_ctx *ctx, const char *backend, const struct ca_request *
 /* The built-in CA (local.c). */
 int ca_local_init(struct gt_ctx *ctx, const char *name, int years, struct gt_err *err);
 struct ca_local;
+/* The built-in CA's files are there and readable (nothing decoded). */
+int ca_local_present(const struct gt_ctx *ctx, struct gt_err *err);
 /* Reads the certificate; the key is read by ca_local_ready, which
  * issuing and the CRL call first. */
 int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err);

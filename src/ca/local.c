@@ -220,6 +220,20 @@ cleanup:
 	return rc;
 }
 
+int ca_local_present(const struct gt_ctx *ctx, struct gt_err *err)
+{
+	char keyp[PATH_MAX + 16], crtp[PATH_MAX + 16];
+
+	if (ca_local_paths(ctx, keyp, crtp, sizeof(keyp)) != 0)
+		return err_set(err, _("path too long: %s"), ctx->cfg.ca_dir);
+	if (access(crtp, R_OK) != 0)
+		return err_set(err, _("no built-in CA in %s: run \"guitai ca init\" first"),
+			       ctx->cfg.ca_dir);
+	if (access(keyp, R_OK) != 0)
+		return err_set(err, _("cannot read %s: %s"), keyp, strerror(errno));
+	return 0;
+}
+
 /* The certificate now; the key only when something signs (decoding an
  * RSA-3072 PEM key is ~1 ms, and a personalisation reads it while the
  * key generates its pair). That the key file can be read is checked
@@ -233,10 +247,9 @@ int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err)
 	if (loc == NULL)
 		return err_set(err, _("out of memory"));
 	loc->ctx = ctx;
-	if (ca_local_paths(ctx, loc->key_path, crtp, sizeof(crtp)) != 0) {
-		err_set(err, _("path too long: %s"), ctx->cfg.ca_dir);
+	if (ca_local_present(ctx, err) != 0)
 		goto fail;
-	}
+	ca_local_paths(ctx, loc->key_path, crtp, sizeof(crtp));
 	f = fopen(crtp, "r");
 	if (f == NULL) {
 		err_set(err, _("no built-in CA in %s: run \"guitai ca init\" first"), ctx->cfg.ca_dir);
@@ -246,10 +259,6 @@ int ca_local_open(struct gt_ctx *ctx, struct ca_local **out, struct gt_err *err)
 	fclose(f);
 	if (loc->cert == NULL) {
 		ca_local_ssl_err(err, "load CA certificate");
-		goto fail;
-	}
-	if (access(loc->key_path, R_OK) != 0) {
-		err_set(err, _("cannot read %s: %s"), loc->key_path, strerror(errno));
 		goto fail;
 	}
 	*out = loc;

@@ -32,10 +32,12 @@ P11=$(command -v pkcs11-tool || true)
 run token list
 check "token list: one blank key before anything" eval 'rc_is 0 && [ "$(grep -c blank "$OUT")" -eq 1 ]'
 
+"$GUITAI" -c "$conf" list > "$TEST_TMP/before" 2>/dev/null
 run issue --batch "$APP" --token auto --pin-file "$TEST_TMP/pin"
 check "issue before ca init: refused (exit 1)" rc_is 1
 check "... naming ca init" grep -q "ca init" "$ERR"
-"$GUITAI" -c "$conf" list > "$TEST_TMP/before" 2>/dev/null
+"$GUITAI" -c "$conf" list > "$TEST_TMP/after" 2>/dev/null
+check "... before anything is stored" cmp -s "$TEST_TMP/before" "$TEST_TMP/after"
 run issue --batch "$APP" --token auto
 check "--token without --pin-file: usage error (exit 2) naming --pin-file" \
 	eval '[ "$RC" -eq 2 ] && grep -q -- "--pin-file" "$ERR"'

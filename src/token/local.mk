@@ -15,6 +15,7 @@ libguitai_a_SOURCES += \
 	src/ca/helper.c \
 	db/tokdb.c db/tokdb.h \
 	src/flow/personalise.c src/flow/personalise.h \
+	src/flow/persojob.c \
 	src/flow/keydesk.c src/flow/keydesk.h
 
 guitai_SOURCES += src/cmd_token.c src/cmd_token.h src/cmd_ca.c src/cmd_ca.h \

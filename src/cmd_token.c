@@ -219,41 +219,32 @@ static void cmd_token_progress(void *arg, enum perso_step step, const char *msg)
 	fprintf(stderr, "[%d/%d] %s\n", (int)step + 1, (int)PERSO_STEPS, msg);
 }
 
-static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const char *reader,
-				 const char *pin_file, const char *mailer, int rollback,
-				 struct tok_opening *opening)
+/* What a personalisation needs before it starts: the PIN read, the
+ * printer for a random PIN's mailer ready, and for a reader the module
+ * its key's ATR names (into module). 0, or the exit status. */
+static int cmd_token_prepare(struct gt_ctx *ctx, const char *reader, const char *pin_file,
+			     const char *mailer, int rollback, char *pin, size_t pinsz,
+			     char *module, size_t modsz, struct perso_opts *o)
 {
-	struct perso_cb cb = { NULL, NULL, NULL };
-	struct perso_opts o = { 0 };
-	struct perso_result res;
 	struct gt_err err;
-	char pin[72] = "", module[PATH_MAX];
-	int rc;
 
 	if (!rollback && !ctx->cfg.token_random_pin) {
 		if (pin_file == NULL) {
 			fprintf(stderr, "%s", _("guitai: a PIN is needed: --pin-file FILE (\"-\": "
 						"standard input)\n"));
-			tok_open_drop(opening);
 			return CMD_TOKEN_USAGE;
 		}
-		if (cmd_read_secret(pin_file, pin, sizeof(pin), _("PIN")) != 0) {
-			OPENSSL_cleanse(pin, sizeof(pin));
-			tok_open_drop(opening);
+		if (cmd_read_secret(pin_file, pin, pinsz, _("PIN")) != 0)
 			return EXIT_FAILURE;
-		}
-		o.pin = pin;
+		o->pin = pin;
 	}
 	/* A random PIN lives only on its mailer: no key is touched while the
 	 * printer could not print it. */
 	if (!rollback && ctx->cfg.token_random_pin && print_ready(ctx, mailer, &err) != 0) {
 		fprintf(stderr, _("guitai: [token] pin = random prints a PIN mailer, and %s\n"),
 			err.msg);
-		tok_open_drop(opening);
 		return EXIT_FAILURE;
 	}
-	o.app_no = app_no;
-	o.reader = reader;
 	if (reader != NULL && !rollback) {
 		/* The key in that reader: its ATR says which model, and the
 		 * model which PKCS#11 module drives it. */
@@ -265,16 +256,12 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 		if (tcat_load(ctx->cfg.token_catalog, &cat, &err) != 0 ||
 		    pcsc_snapshot(0, readers, PCSC_MAX_READERS, &n, &err) != 0) {
 			fprintf(stderr, "guitai: %s\n", err.msg);
-			OPENSSL_cleanse(pin, sizeof(pin));
-			tok_open_drop(opening);
 			return EXIT_FAILURE;
 		}
 		for (k = 0; k < n && strstr(readers[k].name, reader) == NULL; k++)
 			;
 		if (k == n || !readers[k].card) {
 			fprintf(stderr, _("guitai: no key in reader \"%s\"\n"), reader);
-			OPENSSL_cleanse(pin, sizeof(pin));
-			tok_open_drop(opening);
 			return EXIT_FAILURE;
 		}
 		m = tcat_by_atr(&cat, readers[k].atr, readers[k].atr_len);
@@ -283,13 +270,34 @@ static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const c
 
 			tcat_atr_hex(readers[k].atr, readers[k].atr_len, atr, sizeof(atr));
 			fprintf(stderr, _("guitai: unsupported key model (ATR %s)\n"), atr);
-			OPENSSL_cleanse(pin, sizeof(pin));
-			tok_open_drop(opening);
 			return CMD_TOKEN_INVALID;
 		}
-		str_copy(module, sizeof(module), m->module);
-		o.module = module;
+		str_copy(module, modsz, m->module);
+		o->module = module;
 	}
+	return 0;
+}
+
+static int cmd_token_personalise(struct gt_ctx *ctx, const char *app_no, const char *reader,
+				 const char *pin_file, const char *mailer, int rollback,
+				 struct tok_opening *opening)
+{
+	struct perso_cb cb = { NULL, NULL, NULL };
+	struct perso_opts o = { 0 };
+	struct perso_result res;
+	struct gt_err err;
+	char pin[72] = "", module[PATH_MAX];
+	int rc;
+
+	rc = cmd_token_prepare(ctx, reader, pin_file, mailer, rollback, pin, sizeof(pin), module,
+			       sizeof(module), &o);
+	if (rc != 0) {
+		OPENSSL_cleanse(pin, sizeof(pin));
+		tok_open_drop(opening);
+		return rc;
+	}
+	o.app_no = app_no;
+	o.reader = reader;
 	o.rollback = rollback;
 	o.opening = opening;
 	if (!getenv("GUITAI_QUIET"))

@@ -7,16 +7,25 @@
 #include <stdio.h>
 #include <string.h>
 
+static int err_vset(struct gt_err *err, int invalid, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int err_vset(struct gt_err *err, int invalid, const char *fmt, va_list ap)
+{
+	if (err == NULL)
+		return -1;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	err->invalid = invalid;
+	return -1;
+}
+
 int err_set(struct gt_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	err_vset(err, 0, fmt, ap);
 	va_end(ap);
-	err->invalid = 0;
 	return -1;
 }
 
@@ -24,12 +33,9 @@ int err_invalid(struct gt_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	err_vset(err, 1, fmt, ap);
 	va_end(ap);
-	err->invalid = 1;
 	return -1;
 }
 
